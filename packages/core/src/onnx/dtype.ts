@@ -22,7 +22,10 @@ export type DataType =
   | 'float8e5m2fnuz'
   | 'uint4'
   | 'int4'
-  | 'float4e2m1';
+  | 'float4e2m1'
+  | 'float8e8m0'
+  | 'uint2'
+  | 'int2';
 
 /** ONNX `TensorProto.DataType` codes, indexed by {@link DataType}. */
 export const DATA_TYPE_CODES: Readonly<Record<DataType, number>> = Object.freeze({
@@ -49,6 +52,9 @@ export const DATA_TYPE_CODES: Readonly<Record<DataType, number>> = Object.freeze
   uint4: 21,
   int4: 22,
   float4e2m1: 23,
+  float8e8m0: 24,
+  uint2: 25,
+  int2: 26,
 });
 
 const BY_CODE: ReadonlyMap<number, DataType> = new Map(
@@ -89,7 +95,7 @@ type TypedArrayCtor = {
 
 /**
  * How each element type is stored in memory: the typed array and how many elements one array slot
- * holds (sub-byte types pack two per byte, complex types take two slots per element).
+ * holds (sub-byte types pack two or four per byte, complex types take two slots per element).
  */
 const STORAGE: Readonly<Partial<Record<DataType, TypedArrayCtor>>> = Object.freeze({
   float32: Float32Array,
@@ -114,10 +120,15 @@ const STORAGE: Readonly<Partial<Record<DataType, TypedArrayCtor>>> = Object.free
   uint4: Uint8Array,
   int4: Uint8Array,
   float4e2m1: Uint8Array,
+  float8e8m0: Uint8Array,
+  uint2: Uint8Array,
+  int2: Uint8Array,
 });
 
 /** Element types stored two per byte. */
 const PACKED_4BIT: ReadonlySet<DataType> = new Set(['uint4', 'int4', 'float4e2m1']);
+/** Element types stored four per byte. */
+const PACKED_2BIT: ReadonlySet<DataType> = new Set(['uint2', 'int2']);
 
 /** The typed-array constructor that stores `type`, or undefined for strings. */
 export function storageOf(type: DataType): TypedArrayCtor | undefined {
@@ -127,6 +138,7 @@ export function storageOf(type: DataType): TypedArrayCtor | undefined {
 /** Number of typed-array slots needed for `elements` elements of `type`. */
 export function storageLength(type: DataType, elements: number): number {
   if (PACKED_4BIT.has(type)) return Math.ceil(elements / 2);
+  if (PACKED_2BIT.has(type)) return Math.ceil(elements / 4);
   if (type === 'complex64' || type === 'complex128') return elements * 2;
   return elements;
 }

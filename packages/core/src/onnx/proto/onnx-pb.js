@@ -2796,6 +2796,9 @@ export const onnx = $root.onnx = (() => {
          * @property {number} UINT4=21 UINT4 value
          * @property {number} INT4=22 INT4 value
          * @property {number} FLOAT4E2M1=23 FLOAT4E2M1 value
+         * @property {number} FLOAT8E8M0=24 FLOAT8E8M0 value
+         * @property {number} UINT2=25 UINT2 value
+         * @property {number} INT2=26 INT2 value
          */
         TensorProto.DataType = (function() {
             const valuesById = $Object.create(null), values = $Object.create(valuesById);
@@ -2823,6 +2826,9 @@ export const onnx = $root.onnx = (() => {
             values[valuesById[21] = "UINT4"] = 21;
             values[valuesById[22] = "INT4"] = 22;
             values[valuesById[23] = "FLOAT4E2M1"] = 23;
+            values[valuesById[24] = "FLOAT8E8M0"] = 24;
+            values[valuesById[25] = "UINT2"] = 25;
+            values[valuesById[26] = "INT2"] = 26;
             return values;
         })();
 

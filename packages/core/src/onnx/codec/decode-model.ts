@@ -1,0 +1,35 @@
+import type { Model } from '../ir.js';
+import { ModelFormatError } from '../../errors.js';
+import { validateModel } from '../validate.js';
+import { decodeModelProto } from './model-codec.js';
+
+/** Options of {@link decodeModel}. */
+export interface DecodeOptions {
+  /**
+   * Check the graph after decoding (IR version, opset imports, dangling inputs, duplicate names).
+   * @defaultValue true
+   */
+  validate?: boolean;
+}
+
+/**
+ * Decodes ONNX protobuf bytes into the typed IR. Throws a {@link ModelFormatError} for bytes that are
+ * empty, not a protobuf, truncated, or (unless `validate: false`) an invalid graph; a TypeError when
+ * `bytes` is not binary data.
+ */
+export function decodeModel(bytes: Uint8Array | ArrayBuffer, options: DecodeOptions = {}): Model {
+  let view: Uint8Array;
+  if (bytes instanceof Uint8Array) view = bytes;
+  else if (bytes instanceof ArrayBuffer) view = new Uint8Array(bytes);
+  else throw new TypeError(`decodeModel: 'bytes' must be a Uint8Array or ArrayBuffer, got ${describe(bytes)}`);
+  if (view.byteLength === 0) throw new ModelFormatError('empty', 'not an ONNX model: the file is empty');
+  const model = decodeModelProto(view);
+  if (options.validate ?? true) validateModel(model);
+  return model;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v === 'object') return (v as object).constructor?.name ?? 'object';
+  return typeof v;
+}

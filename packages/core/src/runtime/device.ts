@@ -1,0 +1,81 @@
+/** Where a runtime lives: onnxruntime-node in Node, onnxruntime-web in browsers. */
+export type Platform = 'node' | 'web';
+
+/** A device onnxkit can run a session on; each maps to one ONNX Runtime execution provider. */
+export type Device = 'cpu' | 'cuda' | 'wasm' | 'webgpu';
+
+/**
+ * Which devices to try: `'auto'` (the platform's preferred order), one device (strict: no fallback),
+ * or an ordered list tried first to last.
+ */
+export type DeviceOption = 'auto' | Device | readonly Device[];
+
+/** What onnxkit knows about one device. */
+export interface DeviceInfo {
+  /** The ONNX Runtime execution provider name passed in `executionProviders`. */
+  readonly provider: string;
+  /** Platforms whose runtime offers this device. */
+  readonly platforms: readonly Platform[];
+  /** Whether the provider takes a `deviceId` (GPU index). */
+  readonly takesDeviceId: boolean;
+  /** What to do when the device fails to start; appended to strict-mode errors. */
+  readonly installHint?: string;
+  /** Substring of the ORT execution-provider name in its node-placement log lines. */
+  readonly logName: string;
+}
+
+/**
+ * The one device table. Order inside {@link AUTO_DEVICES} decides preference, not the order here.
+ * The CUDA hint names onnxruntime-node's own install switch (see its script/install.js).
+ */
+export const DEVICES: Readonly<Record<Device, DeviceInfo>> = Object.freeze({
+  cpu: Object.freeze({
+    provider: 'cpu',
+    platforms: Object.freeze(['node'] as const),
+    takesDeviceId: false,
+    logName: 'CPUExecutionProvider',
+  }),
+  cuda: Object.freeze({
+    provider: 'cuda',
+    platforms: Object.freeze(['node'] as const),
+    takesDeviceId: true,
+    logName: 'CUDAExecutionProvider',
+    installHint:
+      "ONNX Runtime's CUDA provider is not installed or cannot load. Install it with " +
+      '`npm install onnxruntime-node --onnxruntime-node-install=cuda12` ' +
+      '(or set ONNXRUNTIME_NODE_INSTALL=cuda12 and reinstall onnxruntime-node; a project .npmrc with ' +
+      '`onnxruntime-node-install=skip` must not be in effect). It needs Linux x64, CUDA 12 and cuDNN 9 ' +
+      'with their libraries (libcudart.so.12, libcublas.so.12, libcudnn.so.9) on the library path.',
+  }),
+  wasm: Object.freeze({
+    provider: 'wasm',
+    platforms: Object.freeze(['web'] as const),
+    takesDeviceId: false,
+    logName: 'CPUExecutionProvider',
+  }),
+  webgpu: Object.freeze({
+    provider: 'webgpu',
+    platforms: Object.freeze(['web'] as const),
+    takesDeviceId: false,
+    logName: 'WebGpuExecutionProvider',
+    installHint:
+      'WebGPU needs a browser that exposes navigator.gpu with a usable adapter (Chrome/Edge 113+, ' +
+      'or Chromium with --enable-unsafe-webgpu).',
+  }),
+});
+
+/** Devices tried, in order, for `device: 'auto'`: the accelerator first, the always-present CPU path last. */
+export const AUTO_DEVICES: Readonly<Record<Platform, readonly Device[]>> = Object.freeze({
+  node: Object.freeze(['cuda', 'cpu'] as const),
+  web: Object.freeze(['webgpu', 'wasm'] as const),
+});
+
+/** True when `value` names a {@link Device}. */
+export function isDevice(value: unknown): value is Device {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(DEVICES, value);
+}
+
+/** Devices the given platform offers, in its auto order. */
+export function devicesOf(platform: Platform): readonly Device[] {
+  return AUTO_DEVICES[platform];
+}
