@@ -21,14 +21,15 @@ export function elementCount(dims: readonly number[]): number {
   return n;
 }
 
-function fromRawData(dtype: DataType, raw: Uint8Array, elements: number, name: string): TensorValues {
+function fromRawData(dtype: DataType, raw: Uint8Array, dims: readonly number[], name: string): TensorValues {
+  const elements = elementCount(dims);
   const ctor = storageOf(dtype);
   if (!ctor) throw new ModelFormatError('invalid', `tensor '${name}': ${dtype} data cannot be stored in raw_data`);
   const expected = byteSize(dtype, elements);
   if (raw.byteLength !== expected) {
     throw new ModelFormatError(
       'invalid',
-      `tensor '${name}': raw_data has ${raw.byteLength} bytes, but ${elements} ${dtype} elements need ${expected}`,
+      `tensor '${name}': raw_data has ${raw.byteLength} bytes, but dims [${dims.join(', ')}] of ${dtype} need ${expected}`,
     );
   }
   // Copy so the typed array is aligned and does not pin the whole model buffer.
@@ -107,7 +108,7 @@ export function decodeTensor(p: onnx.TensorProto): TensorData {
     t.external = externalRef(p);
     t.data = dtype === 'string' ? [] : new (storageOf(dtype)!)(0);
   } else if (p.rawData && p.rawData.length > 0) {
-    t.data = fromRawData(dtype, p.rawData, elementCount(dims), name);
+    t.data = fromRawData(dtype, p.rawData, dims, name);
   } else {
     t.data = fromTypedFields(p, dtype);
   }

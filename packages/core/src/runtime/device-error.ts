@@ -1,0 +1,30 @@
+import type { Device } from './device.js';
+
+/** A device that was tried and failed to start, with ORT's error text (plus the runtime's diagnosis). */
+export interface DeviceFailure {
+  /** The device tried. */
+  readonly device: Device;
+  /** Why it failed. */
+  readonly error: string;
+}
+
+/** Thrown by {@link createSession} when no requested device could start. */
+export class DeviceUnavailableError extends Error {
+  /** Devices tried, in order. */
+  readonly devices: readonly Device[];
+  /** Each device's failure, in the order tried. */
+  readonly fallbacks: readonly DeviceFailure[];
+
+  constructor(message: string, devices: readonly Device[], fallbacks: readonly DeviceFailure[], cause?: unknown) {
+    super(message, { cause });
+    this.name = 'DeviceUnavailableError';
+    this.devices = devices;
+    this.fallbacks = fallbacks;
+  }
+}
+
+/** The message of any thrown value. */
+export function errorText(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return typeof error === 'string' ? error : String(error);
+}

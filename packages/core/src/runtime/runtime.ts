@@ -1,0 +1,59 @@
+import type { Env, InferenceSession as OrtInferenceSession, Tensor as OrtTensor } from 'onnxruntime-common';
+import type { Device, Platform } from './device.js';
+
+/** An onnxruntime-common tensor, created by (and belonging to) the registered runtime's ORT copy. */
+export type OrtTensorLike = OrtTensor;
+
+/** A raw ONNX Runtime session, as onnxruntime-node or onnxruntime-web returns it. */
+export type OrtSession = OrtInferenceSession;
+
+/** ONNX Runtime session options, as onnxruntime-common types them. */
+export type OrtSessionOptions = OrtInferenceSession.SessionOptions;
+
+/** ONNX Runtime's global settings object (`ort.env`) of the registered runtime. */
+export type OrtEnv = Env;
+
+/** Element types ONNX Runtime tensors can hold. */
+export type OrtDataType = OrtTensor.Type;
+
+/** Element storage accepted and returned by sessions. */
+export type TensorArray =
+  | Float32Array
+  | Float64Array
+  | Int8Array
+  | Uint8Array
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | BigInt64Array
+  | BigUint64Array
+  | readonly string[];
+
+/**
+ * What a platform package implements and registers with {@link registerRuntime}. Core never imports an
+ * ORT package itself: onnxruntime-web bundles its own onnxruntime-common, so tensors must come from the
+ * runtime that will consume them.
+ */
+export interface Runtime {
+  /** The platform this runtime serves; decides which devices exist and the `'auto'` order. */
+  readonly platform: Platform;
+  /** Human-readable name and version, e.g. `'onnxruntime-node 1.30.0'`. */
+  readonly name: string;
+  /** The runtime's `ort.env` (log level, wasm paths, ...). */
+  readonly env: OrtEnv;
+  /**
+   * Creates a raw ORT session from model bytes. `options.executionProviders` holds exactly one provider;
+   * the caller does device fallback, so this must throw when that provider cannot start.
+   */
+  createSession(model: Uint8Array, options: OrtSessionOptions): Promise<OrtSession>;
+  /** Creates a CPU tensor with this runtime's own `Tensor` class. */
+  createTensor(dtype: OrtDataType, data: TensorArray, dims: readonly number[]): OrtTensorLike;
+  /** Reads a model given as a string: a file path in Node, a URL in browsers. */
+  loadModel(source: string): Promise<Uint8Array>;
+  /**
+   * Optional: extra words for an ORT error from starting `device`, e.g. which shared library is missing
+   * (ORT's own message only says "Failed to load shared library"). Returned text is appended to it.
+   */
+  explainFailure?(device: Device, error: unknown): string | undefined;
+}

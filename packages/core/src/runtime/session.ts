@@ -1,0 +1,163 @@
+import type { InferenceSession as OrtInferenceSession } from 'onnxruntime-common';
+import { DEVICES, type Device } from './device.js';
+import { DeviceUnavailableError, errorText, type DeviceFailure } from './device-error.js';
+import { prepareFeeds, type Feeds } from './feeds.js';
+import { OutputTensor } from './output-tensor.js';
+import { getRuntime } from './registry.js';
+import { resolveDevices } from './resolve-devices.js';
+import type { OrtSession, Runtime } from './runtime.js';
+import { checkSessionOptions, toOrtOptions, type SessionOptions } from './session-options.js';
+import { formatSpecs, specsFromMetadata, type TensorSpec } from './tensor-spec.js';
+
+/** A model: its bytes, or a string the runtime loads (a file path in Node, a URL in browsers). */
+export type ModelSource = Uint8Array | ArrayBuffer | string;
+
+/** Options of {@link Session.run}: ORT run options plus which outputs to fetch. */
+export interface RunOptions extends OrtInferenceSession.RunOptions {
+  /** Output names to compute. @defaultValue all outputs */
+  outputs?: readonly string[];
+}
+
+/** Outputs of {@link Session.run}, by name. */
+export type SessionOutputs = Record<string, OutputTensor>;
+
+/** A model loaded on one device. Create it with {@link createSession}. */
+export class Session {
+  /** The device that really runs the model. */
+  readonly device: Device;
+  /** Devices tried before {@link Session.device}, each with the error that made it fall back. */
+  readonly fallbacks: readonly DeviceFailure[];
+  /** Model inputs, as ORT reports them. */
+  readonly inputs: readonly TensorSpec[];
+  /** Model outputs, as ORT reports them. */
+  readonly outputs: readonly TensorSpec[];
+  /** The runtime that created the session. */
+  readonly runtime: Runtime;
+  /** The raw ORT session, for what onnxkit does not wrap. */
+  readonly ort: OrtSession;
+  #released = false;
+
+  /** Wraps an ORT session; prefer {@link createSession}, which resolves the device. */
+  constructor(ort: OrtSession, runtime: Runtime, device: Device, fallbacks: readonly DeviceFailure[] = []) {
+    this.ort = ort;
+    this.runtime = runtime;
+    this.device = device;
+    this.fallbacks = Object.freeze([...fallbacks]);
+    this.inputs = specsFromMetadata(ort.inputMetadata);
+    this.outputs = specsFromMetadata(ort.outputMetadata);
+  }
+
+  /** True after {@link Session.release}. */
+  get released(): boolean {
+    return this.#released;
+  }
+
+  /**
+   * Runs the model. Feeds are checked against the model's inputs first: a missing or unknown name or a
+   * wrong dtype throws a TypeError, a wrong shape or element count a RangeError, each listing the inputs.
+   */
+  async run(feeds: Feeds, options: RunOptions = {}): Promise<SessionOutputs> {
+    if (this.#released) throw new Error('run: the session has been released');
+    const tensors = prepareFeeds(feeds, this.inputs, this.runtime);
+    const { outputs: wanted, ...runOptions } = options;
+    const names = wanted === undefined ? undefined : this.#checkOutputNames(wanted);
+    const result = names
+      ? await this.ort.run(tensors, names, runOptions)
+      : await this.ort.run(tensors, runOptions);
+    const out: SessionOutputs = {};
+    for (const [name, value] of Object.entries(result)) out[name] = new OutputTensor(name, value);
+    return out;
+  }
+
+  /** Frees the session's native memory; the session cannot run afterwards. Safe to call twice. */
+  async release(): Promise<void> {
+    if (this.#released) return;
+    this.#released = true;
+    await this.ort.release();
+  }
+
+  /** Same as {@link Session.release}. */
+  dispose(): Promise<void> {
+    return this.release();
+  }
+
+  #checkOutputNames(wanted: readonly string[]): string[] {
+    if (!Array.isArray(wanted)) throw new TypeError('run: options.outputs must be an array of output names');
+    const known = new Set(this.outputs.map((o) => o.name));
+    for (const n of wanted) {
+      if (!known.has(n)) {
+        throw new TypeError(`run: unknown output '${String(n)}'.\nModel outputs:\n${formatSpecs(this.outputs)}`);
+      }
+    }
+    return [...wanted];
+  }
+}
+
+/**
+ * Loads a model on the first device that starts. With `device: 'auto'` or a list, a device that fails falls
+ * back to the next and the session reports `device` and `fallbacks`; a single device is strict and its
+ * failure throws a {@link DeviceUnavailableError} saying how to install what is missing.
+ */
+export async function createSession(model: ModelSource, options?: SessionOptions): Promise<Session> {
+  const runtime = getRuntime();
+  const opts = checkSessionOptions(options);
+  const devices = resolveDevices(opts.device, runtime.platform);
+  const bytes = await modelBytes(model, runtime);
+  const fallbacks: DeviceFailure[] = [];
+  let last: unknown;
+  for (const device of devices) {
+    try {
+      const ort = await runtime.createSession(bytes, toOrtOptions(opts, device));
+      return new Session(ort, runtime, device, fallbacks);
+    } catch (e) {
+      last = e;
+      const extra = runtime.explainFailure?.(device, e);
+      fallbacks.push(Object.freeze({ device, error: extra ? `${errorText(e)} (${extra})` : errorText(e) }));
+    }
+  }
+  throw noDeviceError(opts.device, devices, fallbacks, last);
+}
+
+function noDeviceError(
+  option: SessionOptions['device'],
+  devices: readonly Device[],
+  fallbacks: readonly DeviceFailure[],
+  cause: unknown,
+): DeviceUnavailableError {
+  const strict = typeof option === 'string' && option !== 'auto';
+  if (strict) {
+    const { device, error } = fallbacks[0];
+    const hint = DEVICES[device].installHint;
+    // Only blame the provider's installation when ORT's words point at it, not e.g. at a corrupt model.
+    const aboutProvider = /shared library|execution ?provider|backend|adapter|webgpu|cuda/i.test(error);
+    const message = `device '${device}' failed to start: ${error}${hint && aboutProvider ? `\n${hint}` : ''}`;
+    return new DeviceUnavailableError(message, devices, fallbacks, cause);
+  }
+  const lines = fallbacks.map((f) => `  ${f.device}: ${f.error}`).join('\n');
+  return new DeviceUnavailableError(
+    `no device could start the session (tried ${devices.join(', ')}):\n${lines}`,
+    devices,
+    fallbacks,
+    cause,
+  );
+}
+
+async function modelBytes(model: ModelSource, runtime: Runtime): Promise<Uint8Array> {
+  let bytes: Uint8Array;
+  if (typeof model === 'string') {
+    if (model.length === 0) throw new RangeError('createSession: model path/URL is empty');
+    bytes = await runtime.loadModel(model);
+  } else if (model instanceof Uint8Array) {
+    bytes = model;
+  } else if (model instanceof ArrayBuffer) {
+    bytes = new Uint8Array(model);
+  } else {
+    throw new TypeError(
+      `createSession: model must be a Uint8Array, an ArrayBuffer or a path/URL string, got ${
+        model === null ? 'null' : typeof model
+      }`,
+    );
+  }
+  if (bytes.byteLength === 0) throw new RangeError('createSession: model is empty (0 bytes)');
+  return bytes;
+}
