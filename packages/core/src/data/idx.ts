@@ -1,0 +1,73 @@
+import { gunzipSync } from 'fflate';
+
+/** A decoded IDX array (the MNIST file format): element type, dims and values. */
+export interface IdxArray {
+  dtype: 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
+  dims: number[];
+  data: Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
+}
+
+const IDX_TYPES = {
+  0x08: { dtype: 'uint8', bytes: 1 },
+  0x09: { dtype: 'int8', bytes: 1 },
+  0x0b: { dtype: 'int16', bytes: 2 },
+  0x0c: { dtype: 'int32', bytes: 4 },
+  0x0d: { dtype: 'float32', bytes: 4 },
+  0x0e: { dtype: 'float64', bytes: 8 },
+} as const;
+
+/** True when the bytes start with the gzip magic number. */
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/**
+ * Parses an IDX file (plain or gzip-compressed). IDX stores big-endian values after a header of
+ * two zero bytes, a type code, the rank and one big-endian uint32 per dimension.
+ * Throws a RangeError naming the problem for a file that is not IDX or is truncated.
+ */
+export function parseIdx(bytes: Uint8Array): IdxArray {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError(`parseIdx: 'bytes' must be a Uint8Array`);
+  let raw = bytes;
+  if (isGzip(raw)) {
+    try {
+      raw = gunzipSync(raw);
+    } catch (err) {
+      throw new RangeError(`parseIdx: the gzip stream is corrupt or truncated (${(err as Error).message})`);
+    }
+  }
+  if (raw.length < 4 || raw[0] !== 0 || raw[1] !== 0) {
+    throw new RangeError('parseIdx: not an IDX file (the first two bytes must be zero)');
+  }
+  const type = IDX_TYPES[raw[2] as keyof typeof IDX_TYPES];
+  if (!type) throw new RangeError(`parseIdx: unknown IDX element type 0x${raw[2].toString(16)}`);
+  const rank = raw[3];
+  const header = 4 + 4 * rank;
+  if (raw.length < header) throw new RangeError('parseIdx: the file is truncated inside its header');
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const dims = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i, false));
+  const count = dims.reduce((a, b) => a * b, 1);
+  const needed = header + count * type.bytes;
+  if (raw.length < needed) {
+    throw new RangeError(`parseIdx: the file is truncated: dims [${dims.join(', ')}] need ${needed} bytes, it has ${raw.length}`);
+  }
+  const data = readBigEndian(view, header, count, type.dtype);
+  return { dtype: type.dtype, dims, data };
+}
+
+function readBigEndian(view: DataView, offset: number, count: number, dtype: IdxArray['dtype']): IdxArray['data'] {
+  switch (dtype) {
+    case 'uint8':
+      return new Uint8Array(view.buffer.slice(view.byteOffset + offset, view.byteOffset + offset + count));
+    case 'int8':
+      return new Int8Array(view.buffer.slice(view.byteOffset + offset, view.byteOffset + offset + count));
+    case 'int16':
+      return Int16Array.from({ length: count }, (_, i) => view.getInt16(offset + 2 * i, false));
+    case 'int32':
+      return Int32Array.from({ length: count }, (_, i) => view.getInt32(offset + 4 * i, false));
+    case 'float32':
+      return Float32Array.from({ length: count }, (_, i) => view.getFloat32(offset + 4 * i, false));
+    case 'float64':
+      return Float64Array.from({ length: count }, (_, i) => view.getFloat64(offset + 8 * i, false));
+  }
+}
