@@ -16,3 +16,6 @@ export {
   type AttributeInput,
 } from './attributes.js';
 export { GraphBuilder, type GraphBuilderOptions, type NodeOptions, type BuildOptions } from './builder.js';
+export { resolveExternalData, checkExternalLocation, externalTensors, type ReadLocation } from './external-data.js';
+export * from './inspect/index.js';
+export * from './shape-inference/index.js';
