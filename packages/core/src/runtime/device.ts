@@ -42,10 +42,9 @@ export const DEVICES: Readonly<Record<Device, DeviceInfo>> = Object.freeze({
     logName: 'CUDAExecutionProvider',
     installHint:
       "ONNX Runtime's CUDA provider is not installed or cannot load. Install it with " +
-      '`npm install onnxruntime-node --onnxruntime-node-install=cuda12` ' +
-      '(or set ONNXRUNTIME_NODE_INSTALL=cuda12 and reinstall onnxruntime-node; a project .npmrc with ' +
-      '`onnxruntime-node-install=skip` must not be in effect). It needs Linux x64, CUDA 12 and cuDNN 9 ' +
-      'with their libraries (libcudart.so.12, libcublas.so.12, libcudnn.so.9) on the library path.',
+      '`npm install onnxruntime-node --onnxruntime-node-install=cuda12`, or set ONNXRUNTIME_NODE_INSTALL=cuda12 ' +
+      "and re-run onnxruntime-node's install script (`npm rebuild onnxruntime-node`). It needs Linux x64, " +
+      'CUDA 12 and cuDNN 9, with libcudart.so.12, libcublas.so.12 and libcudnn.so.9 on the library path.',
   }),
   wasm: Object.freeze({
     provider: 'wasm',

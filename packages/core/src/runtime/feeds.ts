@@ -57,7 +57,7 @@ function toTensor(spec: TensorSpec, value: unknown, runtime: Runtime, expects: s
   if (isOrtTensor(value)) {
     // Tensors may live on the GPU, so only their type and dims are checked, never their data.
     if (value.type !== expected) {
-      throw new TypeError(`${where} is a ${value.type} tensor, but the model expects ${expected}.${expects}`);
+      throw new TypeError(`${where} is a tensor of ${value.type}, but the model expects ${expected}.${expects}`);
     }
     checkShape(where, value.dims, shape, expects);
     return value;
@@ -121,16 +121,24 @@ function checkDims(where: string, dims: unknown): readonly number[] {
   return dims as number[];
 }
 
-function checkShape(where: string, dims: readonly number[], shape: readonly (number | string)[], expects: string): void {
+function checkShape(
+  where: string,
+  dims: readonly number[],
+  shape: readonly (number | string)[],
+  expects: string,
+): void {
+  // ORT reports [] both for scalars and for inputs with no declared shape, so [] cannot be checked.
+  if (shape.length === 0) return;
   // Symbolic (string) dims accept any size; fixed ones must match exactly.
   const fits = dims.length === shape.length && shape.every((d, i) => typeof d === 'string' || d === dims[i]);
   if (!fits) {
+    const i = shape.findIndex((d, k) => typeof d === 'number' && d !== dims[k]);
     const why =
       dims.length !== shape.length
-        ? `rank ${dims.length}, the model expects rank ${shape.length}`
-        : `dim ${shape.findIndex((d, i) => typeof d === 'number' && d !== dims[i])} differs`;
+        ? `rank ${dims.length}, expected ${shape.length}`
+        : `dim ${i} is ${dims[i]}, expected ${shape[i]}`;
     throw new RangeError(
-      `${where} has shape ${formatShape(dims)} (${why}); the model expects ${formatShape(shape)}.${expects}`,
+      `${where} has shape ${formatShape(dims)}, but the model expects ${formatShape(shape)} (${why}).${expects}`,
     );
   }
 }

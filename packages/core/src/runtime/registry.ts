@@ -11,7 +11,8 @@ export function registerRuntime(runtime: Runtime): void {
     throw new TypeError('registerRuntime: runtime must be an object implementing the Runtime interface');
   }
   if (runtime.platform !== 'node' && runtime.platform !== 'web') {
-    throw new RangeError(`registerRuntime: runtime.platform must be 'node' or 'web', got '${String(runtime.platform)}'`);
+    const got = String(runtime.platform);
+    throw new RangeError(`registerRuntime: runtime.platform must be 'node' or 'web', got '${got}'`);
   }
   current = runtime;
 }
@@ -20,7 +21,8 @@ export function registerRuntime(runtime: Runtime): void {
 export function getRuntime(): Runtime {
   if (!current) {
     throw new Error(
-      "no ONNX Runtime registered: import '@onnxkit/node' (Node) or '@onnxkit/web' (browsers) instead of '@onnxkit/core'",
+      'no ONNX Runtime registered: ' +
+        "import '@onnxkit/node' (Node) or '@onnxkit/web' (browsers) instead of '@onnxkit/core'",
     );
   }
   return current;

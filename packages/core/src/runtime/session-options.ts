@@ -38,8 +38,9 @@ export function checkSessionOptions(options: unknown): SessionOptions {
     }
   }
   if (o.graphOptimizationLevel !== undefined && !OPT_LEVELS.includes(o.graphOptimizationLevel)) {
+    const got = String(o.graphOptimizationLevel);
     throw new RangeError(
-      `createSession: options.graphOptimizationLevel must be one of ${OPT_LEVELS.join(', ')}, got '${String(o.graphOptimizationLevel)}'`,
+      `createSession: options.graphOptimizationLevel must be one of ${OPT_LEVELS.join(', ')}, got '${got}'`,
     );
   }
   if (o.logSeverityLevel !== undefined && ![0, 1, 2, 3, 4].includes(o.logSeverityLevel)) {

@@ -1,0 +1,14 @@
+export { Random } from './random.js';
+export { parseIdx, isGzip, type IdxArray } from './idx.js';
+export {
+  datasetFromIdx,
+  selectExamples,
+  permutation,
+  splitDataset,
+  takePerClass,
+  oneHot,
+  type ImageDataset,
+  type RandomSource,
+} from './dataset.js';
+export { batches, batchCount, type Batch, type BatchOptions } from './batches.js';
+export { augmentImages, type AugmentOptions } from './augment.js';

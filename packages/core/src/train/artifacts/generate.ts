@@ -1,0 +1,239 @@
+import type { GraphBuilder } from '../../onnx/builder.js';
+import type { Dim, Graph, Model, TensorData, ValueType } from '../../onnx/ir.js';
+import { elementCount } from '../../onnx/tensor.js';
+import { inferGraphShapes } from '../../onnx/shape-inference/index.js';
+import { appendBackward } from '../autodiff/index.js';
+import { appendLoss, type LossKind } from '../losses/index.js';
+import {
+  buildOptimizerModel,
+  gradientName,
+  resolveOptimizerOptions,
+  type ResolvedOptimizerOptions,
+} from '../optimizers/index.js';
+import { nameValue } from '../optimizers/name-value.js';
+import { encodeCheckpoint } from './checkpoint.js';
+import { parameterFingerprint } from './fingerprint.js';
+import { forwardGraph, pruneGraph } from './forward-graph.js';
+import { lossTarget, type LossTarget } from './loss-target.js';
+import { checkArtifactOptions, type ArtifactOptions } from './options.js';
+import { learnableInitializers, selectTrainable } from './select-trainable.js';
+
+/** The opset artifacts are written in, unless the model's is newer. */
+export const ARTIFACT_OPSET = 17;
+/** The IR version artifacts are written in, unless the model's is newer. */
+export const ARTIFACT_IR_VERSION = 8;
+/** Name of the training and eval models' target input. */
+export const LABELS = 'labels';
+/** Name of the training and eval models' loss output. */
+export const LOSS = 'loss';
+
+/** What `generateArtifacts` reports about the artifacts it made. */
+export interface ArtifactSummary {
+  loss: LossKind;
+  /** The model output the loss is on. */
+  output: string;
+  /** The value the loss reads (the Softmax's input when one was trained around). */
+  prediction: string;
+  /** Name of the Softmax/LogSoftmax node trained around, if any. */
+  bypassedSoftmax?: string;
+  /** The model's ai.onnx opset and the artifacts'. */
+  modelOpset: number;
+  opset: number;
+  trainable: { name: string; dims: number[]; elements: number }[];
+  /** Learnable float32 initializers left constant. */
+  frozen: string[];
+  /** Total trainable elements. */
+  trainableElements: number;
+  optimizer: ResolvedOptimizerOptions;
+  /** Optimizer state tensor names, parameter-major. */
+  optimizerState: string[];
+  /** Data inputs that get `<input>_grad` outputs. */
+  inputGradients: string[];
+  /** Node counts of the three graphs. */
+  nodes: { training: number; eval: number; optimizer: number };
+  /** `parameterFingerprint` of the trainable parameters (also in each model's metadata). */
+  fingerprint: string;
+}
+
+/** The four training artifacts (docs/ARTIFACTS.md). */
+export interface TrainingArtifacts {
+  trainingModel: Model;
+  evalModel: Model;
+  optimizerModel: Model;
+  /** `encodeCheckpoint` bytes: initial parameters, zero optimizer state, step 0. */
+  checkpoint: Uint8Array;
+  summary: ArtifactSummary;
+}
+
+/**
+ * Generates training artifacts for an inference model, in standard ONNX operators only: a training
+ * model (loss and parameter gradients), an eval model (loss and the model's outputs), an optimizer
+ * model and an initial checkpoint. Names, dtypes and shapes are documented in docs/ARTIFACTS.md.
+ */
+export function generateArtifacts(model: Model, options: ArtifactOptions = {}): TrainingArtifacts {
+  checkArtifactOptions(options);
+  const optimizer = resolveOptimizerOptions(options);
+  const loss = options.loss ?? 'cross-entropy';
+  const from = modelOpset(model);
+  const to = Math.max(ARTIFACT_OPSET, from);
+
+  const original = shapesOf(model.graph, from);
+  const rankOf = (name: string) => original(name)?.length;
+  const target = lossTarget(model.graph, from, loss, options.output, rankOf);
+  const initializerNames = new Set(model.graph.initializers.map((t) => t.name));
+  const learnable = learnableInitializers(model.graph, target.prediction, initializerNames);
+  const { trainable, frozen } = selectTrainable(model.graph, learnable, options.trainable, options.frozen);
+  if (trainable.length === 0) {
+    throw new RangeError('generateArtifacts: no trainable parameters (the loss depends on no learnable float32 initializer, or all are frozen)');
+  }
+  for (const t of trainable) {
+    if (t.external && t.data.length === 0) throw new RangeError(`generateArtifacts: parameter '${t.name}' lives in external data; call resolveExternalData first`);
+  }
+  const inputGradients = options.inputGradients
+    ? model.graph.inputs.filter((v) => !initializerNames.has(v.name) && v.type?.kind === 'tensor' && v.type.dtype === 'float32').map((v) => v.name)
+    : [];
+  const fingerprint = parameterFingerprint(trainable);
+  const reserved = new Set([LABELS, LOSS, ...[...trainable.map((t) => t.name), ...inputGradients].map(gradientName)]);
+  const labelsShape = original(target.prediction) ?? declaredShape(model.graph, target.output);
+  const common = { model, from, to, target, trainable, reserved, labelsShape, rankOf, loss, options };
+
+  const training = lossGraph(common, true);
+  const grads = appendBackward(training.b, {
+    loss: training.prediction,
+    seed: training.gradient!,
+    wrt: [...trainable.map((t) => t.name), ...inputGradients],
+    shapeOf: training.shapeOf,
+  });
+  const renamed = new Map<string, string>();
+  const gradOutput = (wrt: string, dtype: 'float32', shape: Dim[] | undefined) => {
+    const g = grads.get(wrt);
+    if (!g) throw new Error(`generateArtifacts: the backward pass returned no gradient for '${wrt}'`);
+    // A value already renamed for another output keeps its name; this output gets an Identity.
+    const source = renamed.get(g) ?? g;
+    const name = nameValue(training.b, source, gradientName(wrt));
+    if (!renamed.has(g)) renamed.set(g, name);
+    training.b.output(name, dtype, shape);
+  };
+  for (const t of trainable) gradOutput(t.name, 'float32', [...t.dims]);
+  for (const input of inputGradients) gradOutput(input, 'float32', declaredShape(model.graph, input));
+
+  const evaluation = lossGraph(common, false);
+  for (const o of model.graph.outputs) evaluation.b.graph.outputs.push({ ...o });
+
+  const metadata = (artifact: string) => ({ 'onnxkit.artifact': artifact, 'onnxkit.fingerprint': fingerprint, 'onnxkit.loss': loss });
+  const irVersion = Math.max(ARTIFACT_IR_VERSION, model.irVersion);
+  const finish = (b: GraphBuilder, name: string, artifact: string): Model => {
+    pruneGraph(b.graph);
+    b.graph.name = name;
+    const m = b.build({ irVersion, metadata: metadata(artifact) });
+    m.functions = model.functions;
+    return m;
+  };
+  const trainingModel = finish(training.b, 'training', 'training');
+  const evalModel = finish(evaluation.b, 'eval', 'eval');
+
+  const opt = buildOptimizerModel(trainable, optimizer);
+  Object.assign(opt.model.metadata, { 'onnxkit.fingerprint': fingerprint });
+  const checkpoint = encodeCheckpoint({
+    fingerprint,
+    step: 0,
+    parameters: trainable.map((t) => ({ name: t.name, dtype: t.dtype, dims: [...t.dims], data: t.data.slice() as TensorData['data'] })),
+    optimizerState: opt.state.map((s) => ({ name: s.name, dtype: s.dtype, dims: s.dims, data: new Float32Array(elementCount(s.dims)) })),
+    optimizer: { ...optimizer },
+  });
+
+  const summary: ArtifactSummary = {
+    loss,
+    output: target.output,
+    prediction: target.prediction,
+    ...(target.bypassed ? { bypassedSoftmax: target.bypassed } : {}),
+    modelOpset: from,
+    opset: to,
+    trainable: trainable.map((t) => ({ name: t.name, dims: [...t.dims], elements: elementCount(t.dims) })),
+    frozen,
+    trainableElements: trainable.reduce((n, t) => n + elementCount(t.dims), 0),
+    optimizer: opt.options,
+    optimizerState: opt.state.map((s) => s.name),
+    inputGradients,
+    nodes: { training: trainingModel.graph.nodes.length, eval: evalModel.graph.nodes.length, optimizer: opt.model.graph.nodes.length },
+    fingerprint,
+  };
+  return { trainingModel, evalModel, optimizerModel: opt.model, checkpoint, summary };
+}
+
+interface Common {
+  model: Model;
+  from: number;
+  to: number;
+  target: LossTarget;
+  trainable: TensorData[];
+  reserved: ReadonlySet<string>;
+  labelsShape: Dim[] | undefined;
+  rankOf: (name: string) => number | undefined;
+  loss: LossKind;
+  options: ArtifactOptions;
+}
+
+/** The forward graph with `labels` and the loss appended (and d loss / d prediction when `gradient`). */
+function lossGraph(c: Common, gradient: boolean) {
+  const { b, renames } = forwardGraph(c.model, c.from, c.to, {
+    reserved: c.reserved,
+    trainable: c.trainable,
+    extraInputs: [{ name: LABELS, dtype: 'float32', shape: c.labelsShape }],
+    rankOf: c.rankOf,
+  });
+  const inferred = shapesOf(b.graph, c.to);
+  let prediction = renames.get(c.target.prediction) ?? c.target.prediction;
+  let labels = LABELS;
+  let axis = c.target.axis;
+  let shape = inferred(prediction) ?? c.labelsShape;
+  if (c.target.flatten) {
+    prediction = b.op('Flatten', [prediction], { axis });
+    labels = b.op('Flatten', [labels], { axis });
+    shape = shape && [flatSize(shape.slice(0, axis)), flatSize(shape.slice(axis))];
+    axis = 1;
+  }
+  const result = appendLoss(b, c.loss, {
+    prediction,
+    labels,
+    shape,
+    axis,
+    labelSmoothing: c.options.labelSmoothing,
+    gradient,
+    output: LOSS,
+  });
+  b.output(result.loss, 'float32', []);
+  return { b, prediction, gradient: result.gradient, shapeOf: inferred };
+}
+
+function flatSize(dims: readonly Dim[]): Dim {
+  return dims.every((d) => typeof d === 'number') ? (dims as number[]).reduce((a, d) => a * d, 1) : null;
+}
+
+/** Static shapes of a graph's values (inferred, falling back to declared types); never throws. */
+function shapesOf(graph: Graph, opset: number): (name: string) => Dim[] | undefined {
+  let inferred: Map<string, ValueType> = new Map();
+  try {
+    inferred = inferGraphShapes(graph, opset);
+  } catch {
+    // Shapes only sharpen the artifacts (static counts, declared shapes); unknown is fine.
+  }
+  const declared = new Map<string, ValueType | undefined>();
+  for (const v of [...graph.inputs, ...graph.outputs, ...graph.valueInfo]) declared.set(v.name, v.type);
+  for (const t of graph.initializers) declared.set(t.name, { kind: 'tensor', dtype: t.dtype, shape: t.dims });
+  return (name) => {
+    const t = inferred.get(name) ?? declared.get(name);
+    return t && t.kind === 'tensor' && t.shape ? [...t.shape] : undefined;
+  };
+}
+
+function declaredShape(graph: Graph, name: string): Dim[] | undefined {
+  const v = [...graph.inputs, ...graph.outputs].find((x) => x.name === name);
+  return v?.type?.kind === 'tensor' && v.type.shape ? [...v.type.shape] : undefined;
+}
+
+function modelOpset(model: Model): number {
+  const o = model.opsetImports.find((i) => i.domain === '' || i.domain === 'ai.onnx');
+  if (!o) throw new RangeError('generateArtifacts: the model imports no ai.onnx opset');
+  return o.version;
+}

@@ -1,0 +1,15 @@
+export {
+  generateArtifacts,
+  ARTIFACT_OPSET,
+  ARTIFACT_IR_VERSION,
+  LABELS,
+  LOSS,
+  type TrainingArtifacts,
+  type ArtifactSummary,
+} from './generate.js';
+export type { ArtifactOptions } from './options.js';
+export { encodeArtifacts, ARTIFACT_FILES, type ArtifactFiles } from './encode-artifacts.js';
+export { encodeCheckpoint, decodeCheckpoint, CHECKPOINT_MAGIC, CHECKPOINT_VERSION, type Checkpoint } from './checkpoint.js';
+export { CheckpointFormatError, type CheckpointErrorCode } from './checkpoint-error.js';
+export { parameterFingerprint, type ParameterShape } from './fingerprint.js';
+export { learnableInitializers, selectTrainable, type TrainableSelection } from './select-trainable.js';

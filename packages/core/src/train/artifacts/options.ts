@@ -1,0 +1,45 @@
+import type { LossKind } from '../losses/index.js';
+import type { OptimizerOptions } from '../optimizers/index.js';
+
+/** Options of `generateArtifacts`. */
+export interface ArtifactOptions extends OptimizerOptions {
+  /** The loss on the model's output. @defaultValue 'cross-entropy' */
+  loss?: LossKind;
+  /** Cross-entropy label smoothing ε in [0, 1). @defaultValue 0 */
+  labelSmoothing?: number;
+  /**
+   * Exactly these initializers are trained (names of float32 initializers the loss depends on).
+   * @defaultValue every learnable float32 initializer (not BatchNormalization statistics, shape/axes
+   * constants, or initializers only feeding non-differentiable inputs)
+   */
+  trainable?: string[];
+  /** Initializers kept constant (removed from the trainable set). @defaultValue [] */
+  frozen?: string[];
+  /** Also output `<input>_grad` for each float data input (saliency maps). @defaultValue false */
+  inputGradients?: boolean;
+  /** The model output the loss is computed on. @defaultValue the first output */
+  output?: string;
+}
+
+/** Checks option kinds; ranges are checked where each option is used. */
+export function checkArtifactOptions(options: ArtifactOptions): void {
+  if (typeof options !== 'object' || options === null) throw new TypeError('generateArtifacts: options must be an object');
+  const names = (key: 'trainable' | 'frozen') => {
+    const v = options[key];
+    if (v !== undefined && (!Array.isArray(v) || v.some((n) => typeof n !== 'string'))) {
+      throw new TypeError(`generateArtifacts: '${key}' must be an array of initializer names`);
+    }
+  };
+  names('trainable');
+  names('frozen');
+  if (options.loss !== undefined && options.loss !== 'cross-entropy' && options.loss !== 'mse') {
+    throw new RangeError(`generateArtifacts: 'loss' must be 'cross-entropy' or 'mse', got '${String(options.loss)}'`);
+  }
+  if (options.loss === 'mse' && options.labelSmoothing) {
+    throw new RangeError(`generateArtifacts: 'labelSmoothing' applies to the cross-entropy loss, not 'mse'`);
+  }
+  if (options.inputGradients !== undefined && typeof options.inputGradients !== 'boolean') {
+    throw new TypeError(`generateArtifacts: 'inputGradients' must be a boolean`);
+  }
+  if (options.output !== undefined && typeof options.output !== 'string') throw new TypeError(`generateArtifacts: 'output' must be a string`);
+}

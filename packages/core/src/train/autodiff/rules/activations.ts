@@ -1,0 +1,133 @@
+import { floatAttr, intAttr } from '../../../onnx/attributes.js';
+import type { GradientContext, GradientRule } from '../types.js';
+
+const dyOf = (ctx: GradientContext) => ctx.outputGrads[0] as string;
+const zero = (ctx: GradientContext) => ctx.emit.scalar(0, ctx.dtypeOf(ctx.node.inputs[0]));
+const one = (ctx: GradientContext) => ctx.emit.scalar(1, ctx.dtypeOf(ctx.node.inputs[0]));
+
+/** dX = dY where X > 0, else 0. */
+const relu: GradientRule = (ctx) => {
+  const { emit, node } = ctx;
+  const positive = emit.op('Greater', [node.inputs[0], zero(ctx)]);
+  return [emit.where(positive, dyOf(ctx), zero(ctx))];
+};
+
+/** dX = dY where X > 0, else alpha·dY. */
+const leakyRelu: GradientRule = (ctx) => {
+  const { emit, node } = ctx;
+  const dy = dyOf(ctx);
+  const alpha = emit.scalar(floatAttr(node, 'alpha', 0.01), ctx.dtypeOf(node.inputs[0]));
+  const positive = emit.op('Greater', [node.inputs[0], zero(ctx)]);
+  return [emit.where(positive, dy, emit.mul(dy, alpha))];
+};
+
+/** dX = dY·Y·(1 − Y). */
+const sigmoid: GradientRule = (ctx) => {
+  const { emit, node } = ctx;
+  const y = node.outputs[0];
+  return [emit.mul(dyOf(ctx), emit.mul(y, emit.sub(one(ctx), y)))];
+};
+
+/** dX = dY·(1 − Y²). */
+const tanh: GradientRule = (ctx) => {
+  const { emit, node } = ctx;
+  const y = node.outputs[0];
+  return [emit.mul(dyOf(ctx), emit.sub(one(ctx), emit.mul(y, y)))];
+};
+
+/**
+ * Softmax and LogSoftmax over one axis (opset ≥ 13) or over the trailing axes from `axis` (opset < 13,
+ * the input read as 2-D: done on Flatten'ed values, reshaped back).
+ */
+function softmaxFamily(log: boolean): GradientRule {
+  return (ctx) => {
+    const { emit, node } = ctx;
+    let y = node.outputs[0];
+    let dy = dyOf(ctx);
+    let axis = intAttr(node, 'axis', ctx.opset >= 13 ? -1 : 1);
+    const rank = ctx.rankOf(node.inputs[0]);
+    const coerce = ctx.opset < 13 && !(rank !== undefined && (axis === rank - 1 || axis === -1));
+    if (coerce) {
+      y = emit.op('Flatten', [y], { axis });
+      dy = emit.op('Flatten', [dy], { axis });
+      axis = 1;
+    }
+    let dx: string;
+    if (log) {
+      // y = x − logsumexp(x): dx = dy − softmax(x)·Σdy
+      dx = emit.sub(dy, emit.mul(emit.op('Exp', [y]), emit.reduceSum(dy, [axis], true)));
+    } else {
+      // dx = y·(dy − Σ dy·y)
+      dx = emit.mul(y, emit.sub(dy, emit.reduceSum(emit.mul(dy, y), [axis], true)));
+    }
+    return [coerce ? emit.reshapeLike(dx, node.inputs[0]) : dx];
+  };
+}
+
+/** dX = dY·Y. */
+const exp: GradientRule = (ctx) => [ctx.emit.mul(dyOf(ctx), ctx.node.outputs[0])];
+
+/** dX = dY / X. */
+const log: GradientRule = (ctx) => [ctx.emit.div(dyOf(ctx), ctx.node.inputs[0])];
+
+/** dX = −dY. */
+const neg: GradientRule = (ctx) => [ctx.emit.neg(dyOf(ctx))];
+
+/** dX = dY / (2·Y). */
+const sqrt: GradientRule = (ctx) => {
+  const { emit, node } = ctx;
+  return [emit.div(dyOf(ctx), emit.mul(emit.scalar(2, ctx.dtypeOf(node.inputs[0])), node.outputs[0]))];
+};
+
+/** dX = −dY·Y². */
+const reciprocal: GradientRule = (ctx) => {
+  const { emit, node } = ctx;
+  const y = node.outputs[0];
+  return [emit.neg(emit.mul(dyOf(ctx), emit.mul(y, y)))];
+};
+
+/** dX = dY (also Dropout's and Cast's float-to-float case are handled elsewhere). */
+const identity: GradientRule = (ctx) => [dyOf(ctx)];
+
+/** dX = dY inside [min, max], else 0 (min/max from inputs since opset 11, attributes before). */
+const clip: GradientRule = (ctx) => {
+  const { emit, node } = ctx;
+  if (ctx.needs[1] || ctx.needs[2]) ctx.fail('gradients for the min/max inputs are not supported');
+  const x = node.inputs[0];
+  const dtype = ctx.dtypeOf(x);
+  const bound = (i: number, attr: string) =>
+    node.inputs[i] ? node.inputs[i] : node.attributes[attr] ? emit.scalar(floatAttr(node, attr, 0), dtype) : undefined;
+  let dx = dyOf(ctx);
+  const min = bound(1, 'min');
+  const max = bound(2, 'max');
+  if (min) dx = emit.where(emit.op('Less', [x, min]), zero(ctx), dx);
+  if (max) dx = emit.where(emit.op('Greater', [x, max]), zero(ctx), dx);
+  return [dx];
+};
+
+/** Float-to-float Cast: dX = Cast(dY) back to X's type. */
+const cast: GradientRule = (ctx) => {
+  const x = ctx.node.inputs[0];
+  const dtype = ctx.dtypeOf(x);
+  const to = { float32: 1, float16: 10, float64: 11, bfloat16: 16 }[dtype as 'float32'];
+  if (to === undefined) ctx.fail(`input '${x}' of type ${dtype} carries no gradient`);
+  return [ctx.emit.op('Cast', [dyOf(ctx)], { to })];
+};
+
+/** Rules for elementwise activations and unary math. */
+export const ACTIVATION_RULES: Readonly<Record<string, GradientRule>> = {
+  Relu: relu,
+  LeakyRelu: leakyRelu,
+  Sigmoid: sigmoid,
+  Tanh: tanh,
+  Softmax: softmaxFamily(false),
+  LogSoftmax: softmaxFamily(true),
+  Exp: exp,
+  Log: log,
+  Neg: neg,
+  Sqrt: sqrt,
+  Reciprocal: reciprocal,
+  Identity: identity,
+  Clip: clip,
+  Cast: cast,
+};

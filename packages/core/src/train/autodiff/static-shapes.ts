@@ -1,0 +1,208 @@
+import { intAttr, intsAttr } from '../../onnx/attributes.js';
+import type { Dim, Node, TensorData } from '../../onnx/ir.js';
+import { tensorToNumbers } from '../../onnx/tensor.js';
+import { windowGeometry, windowOutputSize } from './geometry.js';
+
+/** What local shape propagation reads. */
+export interface ShapeLookup {
+  shapeOf(name: string): Dim[] | undefined;
+  constantOf(name: string): TensorData | undefined;
+}
+
+/** Ops whose first output has the shape of their first input. */
+const SAME_SHAPE = new Set([
+  'Relu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Softmax', 'LogSoftmax', 'Identity', 'Dropout', 'BatchNormalization',
+  'Neg', 'Exp', 'Log', 'Sqrt', 'Abs', 'Reciprocal', 'Cast', 'Clip', 'Elu', 'Selu', 'Softplus', 'Softsign',
+  'HardSigmoid', 'HardSwish', 'Erf', 'Gelu', 'LRN', 'InstanceNormalization', 'LayerNormalization', 'Floor',
+  'Ceil', 'Round', 'Sign', 'PRelu', 'Hardmax', 'CastLike', 'Sin', 'Cos',
+]);
+
+/** Ops with numpy broadcasting over all their inputs. */
+const BROADCASTING = new Set([
+  'Add', 'Sub', 'Mul', 'Div', 'Pow', 'Where', 'Equal', 'Greater', 'Less', 'GreaterOrEqual', 'LessOrEqual',
+  'And', 'Or', 'Xor', 'Max', 'Min', 'Sum', 'Mean', 'Mod', 'BitShift',
+]);
+
+/** Broadcasts two dims; null when it cannot be told statically. */
+function broadcastDim(a: Dim, b: Dim): Dim {
+  if (a === 1) return b;
+  if (b === 1 || a === b) return a;
+  if (typeof a === 'number' && b === null) return a;
+  if (typeof b === 'number' && a === null) return b;
+  if (typeof a === 'number' && typeof b === 'string') return a;
+  if (typeof b === 'number' && typeof a === 'string') return b;
+  return null;
+}
+
+/** Numpy broadcast of several shapes. */
+export function broadcastShapes(shapes: readonly (readonly Dim[])[]): Dim[] {
+  const rank = Math.max(0, ...shapes.map((s) => s.length));
+  const out: Dim[] = new Array<Dim>(rank).fill(1);
+  for (const s of shapes) {
+    for (let i = 0; i < s.length; i++) out[rank - s.length + i] = broadcastDim(out[rank - s.length + i], s[i]);
+  }
+  return out;
+}
+
+/** Integer values of a constant input, or undefined when it is not a constant. */
+export function constantInts(lookup: ShapeLookup, name: string | undefined): number[] | undefined {
+  if (!name) return undefined;
+  const t = lookup.constantOf(name);
+  return t ? tensorToNumbers(t) : undefined;
+}
+
+/** Axes of Squeeze/Unsqueeze/Reduce*: the attribute (old opsets) or the constant second input. */
+export function axesOf(lookup: ShapeLookup, node: Node): number[] | undefined {
+  return intsAttr(node, 'axes') ?? constantInts(lookup, node.inputs[1]);
+}
+
+function product(dims: readonly Dim[]): Dim {
+  let p = 1;
+  for (const d of dims) {
+    if (typeof d !== 'number') return dims.length === 1 ? d : null;
+    p *= d;
+  }
+  return p;
+}
+
+const norm = (axis: number, rank: number) => (axis < 0 ? axis + rank : axis);
+
+function reshapeTarget(input: Dim[] | undefined, target: number[], allowZero: boolean): Dim[] {
+  const out: Dim[] = target.map((t, i) => (t === 0 && !allowZero ? (input?.[i] ?? null) : t === -1 ? null : t));
+  const minus = target.indexOf(-1);
+  if (minus >= 0 && input) {
+    // -1 = (input elements) / (other output elements): static parts divide, equal symbols cancel.
+    const syms = input.filter((d) => typeof d !== 'number');
+    let outStatic = 1;
+    for (const [i, d] of out.entries()) {
+      if (i === minus) continue;
+      if (typeof d === 'number') outStatic *= d;
+      else {
+        const k = d === null ? -1 : syms.indexOf(d);
+        if (k < 0) return out;
+        syms.splice(k, 1);
+      }
+    }
+    const inStatic = input.reduce<number>((p, d) => (typeof d === 'number' ? p * d : p), 1);
+    if (syms.length === 0) out[minus] = inStatic / outStatic;
+    else if (syms.length === 1 && inStatic === outStatic) out[minus] = syms[0];
+  }
+  return out;
+}
+
+/** Static shape of output `index` of `node`, from its inputs' shapes; undefined when not derivable. */
+export function inferOutputShape(node: Node, index: number, lookup: ShapeLookup): Dim[] | undefined {
+  const op = node.opType;
+  const inShape = (i: number) => (node.inputs[i] ? lookup.shapeOf(node.inputs[i]) : undefined);
+  if (index === 0 && SAME_SHAPE.has(op)) return inShape(0);
+  if (BROADCASTING.has(op)) {
+    const shapes = node.inputs.filter(Boolean).map((n) => lookup.shapeOf(n));
+    return shapes.every((s) => s !== undefined) ? broadcastShapes(shapes as Dim[][]) : undefined;
+  }
+  const x = inShape(0);
+  switch (op) {
+    case 'Conv':
+    case 'MaxPool':
+    case 'AveragePool': {
+      if (index !== 0 || !x) return undefined;
+      const w = op === 'Conv' ? inShape(1) : undefined;
+      const kernel = intsAttr(node, 'kernel_shape') ?? w?.slice(2);
+      if (!kernel || kernel.some((k) => typeof k !== 'number')) return undefined;
+      const g = windowGeometry(node, kernel as number[], x.slice(2), op === 'Conv' ? 'conv' : 'pool');
+      return [x[0], op === 'Conv' ? (w?.[0] ?? null) : x[1], ...x.slice(2).map((d, i) => windowOutputSize(g, i, d))];
+    }
+    case 'GlobalAveragePool':
+    case 'GlobalMaxPool':
+      return x ? [x[0], x[1], ...x.slice(2).map(() => 1)] : undefined;
+    case 'MatMul': {
+      const b = inShape(1);
+      if (!x || !b) return undefined;
+      const a2 = x.length === 1 ? [1, x[0]] : x;
+      const b2 = b.length === 1 ? [b[0], 1] : b;
+      const batch = broadcastShapes([a2.slice(0, -2), b2.slice(0, -2)]);
+      return [...batch, ...(x.length === 1 ? [] : [a2[a2.length - 2]]), ...(b.length === 1 ? [] : [b2[b2.length - 1]])];
+    }
+    case 'Gemm': {
+      const b = inShape(1);
+      if (!x || !b) return undefined;
+      return [intAttr(node, 'transA', 0) ? x[1] : x[0], intAttr(node, 'transB', 0) ? b[0] : b[1]];
+    }
+    case 'Flatten': {
+      if (!x) return undefined;
+      const axis = norm(intAttr(node, 'axis', 1), x.length);
+      return [product(x.slice(0, axis)), product(x.slice(axis))];
+    }
+    case 'Reshape': {
+      const target = constantInts(lookup, node.inputs[1]) ?? intsAttr(node, 'shape');
+      return target ? reshapeTarget(x, target, intAttr(node, 'allowzero', 0) === 1) : undefined;
+    }
+    case 'Transpose': {
+      if (!x) return undefined;
+      const perm = intsAttr(node, 'perm') ?? x.map((_, i) => x.length - 1 - i);
+      return perm.map((p) => x[p]);
+    }
+    case 'Squeeze': {
+      if (!x) return undefined;
+      const axes = axesOf(lookup, node);
+      if (!axes) return x.every((d) => typeof d === 'number') ? x.filter((d) => d !== 1) : undefined;
+      const drop = new Set(axes.map((a) => norm(a, x.length)));
+      return x.filter((_, i) => !drop.has(i));
+    }
+    case 'Unsqueeze': {
+      const axes = axesOf(lookup, node);
+      if (!x || !axes) return undefined;
+      const rank = x.length + axes.length;
+      const ins = new Set(axes.map((a) => norm(a, rank)));
+      const out: Dim[] = [];
+      let k = 0;
+      for (let i = 0; i < rank; i++) out.push(ins.has(i) ? 1 : x[k++]);
+      return out;
+    }
+    case 'Concat': {
+      const shapes = node.inputs.map((n) => lookup.shapeOf(n));
+      if (shapes.some((s) => !s)) return undefined;
+      const first = shapes[0] as Dim[];
+      const axis = norm(intAttr(node, 'axis', 0), first.length);
+      const out = [...first];
+      out[axis] = (shapes as Dim[][]).reduce<Dim>((acc, sh) => (typeof acc === 'number' && typeof sh[axis] === 'number' ? acc + sh[axis] : null), 0);
+      return out;
+    }
+    case 'Pad': {
+      const pads = intsAttr(node, 'pads') ?? constantInts(lookup, node.inputs[1]);
+      const axes = node.inputs[3] ? constantInts(lookup, node.inputs[3]) : x?.map((_, i) => i);
+      if (!x || !pads || !axes) return undefined;
+      const out = [...x];
+      axes.forEach((a, i) => {
+        const ax = norm(a, x.length);
+        const d = x[ax];
+        const grow = pads[i] + pads[i + axes.length];
+        out[ax] = typeof d === 'number' ? d + grow : grow === 0 ? d : null;
+      });
+      return out;
+    }
+    case 'Expand': {
+      const target = constantInts(lookup, node.inputs[1]);
+      return x && target ? broadcastShapes([x, target]) : undefined;
+    }
+    case 'Shape':
+      return x ? [x.length] : undefined;
+    case 'Constant':
+      return undefined;
+    case 'ReduceSum':
+    case 'ReduceMean':
+    case 'ReduceMax':
+    case 'ReduceMin':
+    case 'ReduceProd': {
+      if (!x) return undefined;
+      const axes = axesOf(lookup, node);
+      if (!axes && node.inputs[1]) return undefined;
+      const all = !axes || axes.length === 0;
+      if (all && intAttr(node, 'noop_with_empty_axes', 0) === 1) return x;
+      const red = new Set(all ? x.map((_, i) => i) : axes.map((a) => norm(a, x.length)));
+      const keep = intAttr(node, 'keepdims', 1) === 1;
+      return keep ? x.map((d, i) => (red.has(i) ? 1 : d)) : x.filter((_, i) => !red.has(i));
+    }
+    default:
+      return undefined;
+  }
+}

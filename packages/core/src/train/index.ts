@@ -1,0 +1,5 @@
+export * from './autodiff/index.js';
+export * from './losses/index.js';
+export * from './optimizers/index.js';
+export * from './artifacts/index.js';
+export * from './trainer/index.js';

@@ -1,0 +1,112 @@
+import { GraphBuilder } from '../../onnx/builder.js';
+import type { DataType } from '../../onnx/dtype.js';
+import type { Model } from '../../onnx/ir.js';
+import { adagrad } from './adagrad.js';
+import { adam } from './adam.js';
+import { adamw } from './adamw.js';
+import { clipByGlobalNorm } from './clip.js';
+import { momentum } from './momentum.js';
+import { gradientName, LEARNING_RATE, stateName, STEP, updatedName } from './names.js';
+import { nameValue } from './name-value.js';
+import {
+  resolveOptimizerOptions,
+  stateSlots,
+  type OptimizerKind,
+  type OptimizerOptions,
+  type ResolvedOptimizerOptions,
+} from './options.js';
+import { sgd } from './sgd.js';
+import { makeUpdateContext, type UpdateRule } from './update-context.js';
+
+/** A parameter the optimizer updates. */
+export interface ParameterSpec {
+  name: string;
+  dtype: DataType;
+  dims: readonly number[];
+}
+
+/** One optimizer state tensor: `<param>.<slot>`, shaped like its parameter, zero at step 0. */
+export interface OptimizerStateSpec {
+  name: string;
+  param: string;
+  slot: string;
+  dtype: DataType;
+  dims: number[];
+}
+
+/** The optimizer model and what it expects. */
+export interface OptimizerGraph {
+  model: Model;
+  state: OptimizerStateSpec[];
+  options: ResolvedOptimizerOptions;
+}
+
+const RULES: Readonly<Record<OptimizerKind, UpdateRule>> = { sgd, momentum, adam, adamw, adagrad };
+
+/** The opset the optimizer model is written in (it does not depend on the trained model). */
+export const OPTIMIZER_OPSET = 17;
+
+/**
+ * Builds `optimizer_model.onnx`: inputs `learning_rate`, `step` (float32 scalars), each parameter,
+ * each `<param>_grad`, each state tensor; outputs `<param>.new` for each parameter, then
+ * `<state>.new` for each state tensor (docs/ARTIFACTS.md).
+ */
+export function buildOptimizerModel(params: readonly ParameterSpec[], options: OptimizerOptions = {}): OptimizerGraph {
+  const resolved = resolveOptimizerOptions(options);
+  if (params.length === 0) throw new RangeError('optimizer: needs at least one parameter');
+  const state: OptimizerStateSpec[] = [];
+  for (const p of params) {
+    if (p.dtype !== 'float32') throw new RangeError(`optimizer: parameter '${p.name}' is ${p.dtype}; only float32 parameters can be trained`);
+    for (const slot of stateSlots(resolved.optimizer)) {
+      state.push({ name: stateName(p.name, slot), param: p.name, slot, dtype: p.dtype, dims: [...p.dims] });
+    }
+  }
+  checkNames(params, state);
+
+  const b = new GraphBuilder({ opset: OPTIMIZER_OPSET, name: 'optimizer' });
+  const lr = b.input(LEARNING_RATE, 'float32', []);
+  const step = b.input(STEP, 'float32', []);
+  const xs = params.map((p) => b.input(p.name, p.dtype, [...p.dims]));
+  let grads = params.map((p) => b.input(gradientName(p.name), p.dtype, [...p.dims]));
+  const states = state.map((s) => b.input(s.name, s.dtype, s.dims));
+
+  const ctx = makeUpdateContext(b, resolved, lr, step);
+  if (resolved.clipGradNorm !== undefined) grads = clipByGlobalNorm(ctx, grads, resolved.clipGradNorm);
+  const slots = stateSlots(resolved.optimizer).length;
+  const updates = RULES[resolved.optimizer](
+    ctx,
+    params.map((_, i) => ({ x: xs[i], g: grads[i], state: states.slice(i * slots, (i + 1) * slots) })),
+  );
+
+  params.forEach((p, i) => b.output(nameValue(b, updates[i].x, updatedName(p.name)), p.dtype, [...p.dims]));
+  updates.forEach((u, i) =>
+    u.state.forEach((v, k) => {
+      const s = state[i * slots + k];
+      b.output(nameValue(b, v, updatedName(s.name)), s.dtype, s.dims);
+    }),
+  );
+  const model = b.build({
+    metadata: { 'onnxkit.artifact': 'optimizer', 'onnxkit.optimizer': JSON.stringify(resolved) },
+  });
+  return { model, state, options: resolved };
+}
+
+function checkNames(params: readonly ParameterSpec[], state: readonly OptimizerStateSpec[]): void {
+  const seen = new Map<string, string>();
+  const claim = (name: string, what: string) => {
+    const prior = seen.get(name);
+    if (prior) throw new RangeError(`optimizer: the name '${name}' is both ${prior} and ${what}; rename the parameter`);
+    seen.set(name, what);
+  };
+  claim(LEARNING_RATE, 'the learning-rate input');
+  claim(STEP, 'the step input');
+  for (const p of params) {
+    claim(p.name, `parameter '${p.name}'`);
+    claim(gradientName(p.name), `the gradient of '${p.name}'`);
+    claim(updatedName(p.name), `the new value of '${p.name}'`);
+  }
+  for (const s of state) {
+    claim(s.name, `optimizer state of '${s.param}'`);
+    claim(updatedName(s.name), `the new optimizer state of '${s.param}'`);
+  }
+}

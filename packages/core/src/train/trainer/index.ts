@@ -1,0 +1,6 @@
+export { Trainer, type TrainerOptions, type TrainStepResult, type EvalStepResult } from './trainer.js';
+export type { ArtifactSet } from './artifact-set.js';
+export { MODEL_CARD_KEY } from './inference-export.js';
+export { learningRateSchedule, type LearningRateSchedule, type ScheduleSpec } from './lr-schedule.js';
+export { fit, evaluateDataset, imagesToFeed, fitPositionMetadata, fitPositionFromMetadata, FIT_POSITION_KEY } from './fit.js';
+export type { FitOptions, FitResult, FitPosition, FitStopReason, BatchEndInfo, EpochEndInfo, StopSignal } from './fit-options.js';

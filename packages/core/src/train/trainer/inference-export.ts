@@ -1,0 +1,23 @@
+import type { Model, TensorData } from '../../onnx/ir.js';
+import { LABELS, LOSS } from '../artifacts/generate.js';
+import { cloneGraph, pruneGraph } from '../artifacts/forward-graph.js';
+
+/** Metadata key of the model card onnxkit writes into exported models. */
+export const MODEL_CARD_KEY = 'onnxkit.model_card';
+
+/**
+ * Turns the eval model back into a plain inference model: `labels` and `loss` are dropped, trained
+ * parameters become initializers again, and nodes only the loss needed are pruned.
+ */
+export function inferenceModelFromEval(evalModel: Model, parameters: readonly TensorData[], metadata: Record<string, string>): Model {
+  const graph = cloneGraph(evalModel.graph);
+  const trained = new Map(parameters.map((p) => [p.name, p]));
+  graph.inputs = graph.inputs.filter((v) => v.name !== LABELS && !trained.has(v.name));
+  graph.outputs = graph.outputs.filter((v) => v.name !== LOSS);
+  graph.initializers = [...graph.initializers.filter((t) => !trained.has(t.name)), ...parameters];
+  graph.name = 'inference';
+  pruneGraph(graph);
+  const kept: Record<string, string> = {};
+  for (const [k, v] of Object.entries(evalModel.metadata)) if (!k.startsWith('onnxkit.')) kept[k] = v;
+  return { ...evalModel, graph, metadata: { ...kept, ...metadata }, trainingInfo: [] };
+}
