@@ -1,0 +1,35 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { datasetFromIdx, parseIdx, type ImageDataset } from '@onnxkit/core';
+
+/** Which split of an IDX folder to read. */
+export type IdxSplit = 'train' | 'test';
+
+const PATTERNS: Record<IdxSplit, { images: RegExp; labels: RegExp }> = {
+  train: { images: /^train-images[.-]idx3-ubyte(\.gz)?$/, labels: /^train-labels[.-]idx1-ubyte(\.gz)?$/ },
+  test: { images: /^t10k-images[.-]idx3-ubyte(\.gz)?$/, labels: /^t10k-labels[.-]idx1-ubyte(\.gz)?$/ },
+};
+
+/** The splits present in an MNIST-layout IDX folder. */
+export function idxSplits(dir: string): IdxSplit[] {
+  const files = readdirSync(dir);
+  return (Object.keys(PATTERNS) as IdxSplit[]).filter(
+    (s) => files.some((f) => PATTERNS[s].images.test(f)) && files.some((f) => PATTERNS[s].labels.test(f)),
+  );
+}
+
+/**
+ * Reads one split of a folder in the MNIST layout (`train-images-idx3-ubyte[.gz]`,
+ * `t10k-labels-idx1-ubyte[.gz]`, …), as Fashion-MNIST and notMNIST ship.
+ */
+export function loadIdxFolder(dir: string, split: IdxSplit, classNames?: string[]): ImageDataset {
+  const files = readdirSync(dir);
+  const find = (re: RegExp, what: string) => {
+    const f = files.find((name) => re.test(name));
+    if (!f) throw new RangeError(`loadIdxFolder: no ${split} ${what} file in ${dir} (expected e.g. ${split === 'train' ? 'train' : 't10k'}-${what}-idx*-ubyte.gz)`);
+    return path.join(dir, f);
+  };
+  const images = parseIdx(readFileSync(find(PATTERNS[split].images, 'images')));
+  const labels = parseIdx(readFileSync(find(PATTERNS[split].labels, 'labels')));
+  return datasetFromIdx(images, labels, classNames);
+}
