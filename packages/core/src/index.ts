@@ -4,3 +4,4 @@ export * from './runtime/index.js';
 export * from './train/index.js';
 export * from './data/index.js';
 export * from './models/index.js';
+export * from './classify/index.js';

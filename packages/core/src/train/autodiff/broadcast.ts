@@ -1,4 +1,5 @@
 import type { Dim } from '../../onnx/ir.js';
+import { makeTensor } from '../../onnx/tensor.js';
 import type { Emitter } from './emitter.js';
 import { broadcastShapes } from './static-shapes.js';
 import type { GradientContext } from './types.js';
@@ -33,6 +34,23 @@ export function sumAxes(emit: Emitter, g: string, axes: readonly number[], lead:
 }
 
 /**
+ * Un-broadcast decided at run time, for when static shapes are missing: sums `g` over the axes where
+ * Shape(target), left-padded with 1s, is smaller than Shape(g), then reshapes to Shape(target). Standard
+ * ops (opset ≥ 13: ReduceSum takes runtime axes), but int64 Less/NonZero: under WebGPU these small shape
+ * computations run on the CPU. Static shapes (via `shapeOf`) avoid it.
+ */
+export function dynamicUnbroadcast(emit: Emitter, g: string, target: string): string {
+  const gShape = emit.op('Shape', [g]);
+  const tShape = emit.op('Shape', [target]);
+  const lead = emit.sub(emit.op('Shape', [gShape]), emit.op('Shape', [tShape]));
+  const ones = emit.op('ConstantOfShape', [lead], { value: makeTensor('value', 'int64', [1], [1n]) });
+  const padded = emit.op('Concat', [ones, tShape], { axis: 0 });
+  const axes = emit.reshape(emit.op('NonZero', [emit.op('Less', [padded, gShape])]), [-1]);
+  const summed = emit.op('ReduceSum', [g, axes], { keepdims: 1, noop_with_empty_axes: 1 });
+  return emit.op('Reshape', [summed, tShape]);
+}
+
+/**
  * Gradient of input `index` of a broadcasting node (Add, Sub, Mul, Div, Where, ...) from `g`, a gradient
  * shaped like the node's output: sums over the broadcast axes and drops the leading ones. Needs the
  * input's static shape, unless every other input is statically no larger than it. `outShape` overrides the
@@ -54,9 +72,9 @@ export function unbroadcast(ctx: GradientContext, g: string, index: number, outS
       const rank = ctx.rankOf(node.outputs[0]);
       if (maxOther === 0 || (rank !== undefined && rank >= maxOther)) return g;
     }
-    return ctx.fail(`the static shape of input '${node.inputs[index]}' is unknown, so its broadcast axes cannot be told (pass shapeOf)`);
+    return fallback(ctx, g, index, `the static shape of input '${node.inputs[index]}' is unknown, so its broadcast axes cannot be told`);
   }
-  if (!out) return ctx.fail(`the static rank of output '${node.outputs[0]}' is unknown (pass shapeOf)`);
+  if (!out) return fallback(ctx, g, index, `the static rank of output '${node.outputs[0]}' is unknown`);
   // A null dim of the target is resolved when no other input can broadcast against it.
   const resolved = target.map((d, i) => {
     if (d !== null) return d;
@@ -65,6 +83,12 @@ export function unbroadcast(ctx: GradientContext, g: string, index: number, outS
     return otherOnes ? out[axis] ?? 'unknown' : null;
   });
   const axes = broadcastAxes(resolved, out);
-  if (!axes) return ctx.fail(`cannot tell which axes of '${node.inputs[index]}' [${target.join(', ')}] broadcast against [${out.join(', ')}] (pass shapeOf)`);
+  if (!axes) return fallback(ctx, g, index, `cannot tell which axes of '${node.inputs[index]}' [${target.join(', ')}] broadcast against [${out.join(', ')}]`);
   return sumAxes(ctx.emit, g, axes, out.length - target.length, target.length);
+}
+
+/** The runtime un-broadcast where the emitted opset allows it; else a GradientRuleError. */
+function fallback(ctx: GradientContext, g: string, index: number, reason: string): string {
+  if (ctx.emit.opset >= 13) return dynamicUnbroadcast(ctx.emit, g, ctx.node.inputs[index]);
+  return ctx.fail(`${reason} (pass shapeOf, or emit opset >= 13 for a runtime un-broadcast)`);
 }

@@ -91,19 +91,23 @@ export class Emitter {
     return this.op('Where', [cond, a, b]);
   }
 
-  /** Binary ops. */
+  /** a + b (binary Add: gradients are never summed with n-ary Sum, which WebGPU runs on the CPU). */
   add(a: string, b: string): string {
     return this.op('Add', [a, b]);
   }
+  /** a − b. */
   sub(a: string, b: string): string {
     return this.op('Sub', [a, b]);
   }
+  /** a · b. */
   mul(a: string, b: string): string {
     return this.op('Mul', [a, b]);
   }
+  /** a / b. */
   div(a: string, b: string): string {
     return this.op('Div', [a, b]);
   }
+  /** −a. */
   neg(a: string): string {
     return this.op('Neg', [a]);
   }

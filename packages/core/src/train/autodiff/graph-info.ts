@@ -43,10 +43,18 @@ export class GraphInfo implements ShapeLookup {
     return this.producers.has(name) || this.initializers.has(name) || this.graph.inputs.some((v) => v.name === name);
   }
 
-  /** The constant behind a value: an initializer that is not a graph input, or a Constant node's output. */
+  /** The node producing a value, if any. */
+  producerOf(name: string): Node | undefined {
+    return this.producers.get(name)?.node;
+  }
+
+  /**
+   * The constant behind a value: an initializer (also one listed as a graph input, as IR < 4 models do:
+   * only shapes, axes and flags are read this way) or a Constant node's output.
+   */
   constantOf(name: string): TensorData | undefined {
     const init = this.initializers.get(name);
-    if (init) return this.graph.inputs.some((v) => v.name === name) ? undefined : init;
+    if (init) return init;
     const p = this.producers.get(name);
     if (!p || p.node.opType !== 'Constant') return undefined;
     const a = p.node.attributes;

@@ -7,6 +7,8 @@ import { windowGeometry, windowOutputSize } from './geometry.js';
 export interface ShapeLookup {
   shapeOf(name: string): Dim[] | undefined;
   constantOf(name: string): TensorData | undefined;
+  /** The node producing a value, if any. */
+  producerOf(name: string): Node | undefined;
 }
 
 /** Ops whose first output has the shape of their first input. */
@@ -45,14 +47,14 @@ export function broadcastShapes(shapes: readonly (readonly Dim[])[]): Dim[] {
 }
 
 /** Integer values of a constant input, or undefined when it is not a constant. */
-export function constantInts(lookup: ShapeLookup, name: string | undefined): number[] | undefined {
+export function constantInts(lookup: Pick<ShapeLookup, 'constantOf'>, name: string | undefined): number[] | undefined {
   if (!name) return undefined;
   const t = lookup.constantOf(name);
   return t ? tensorToNumbers(t) : undefined;
 }
 
 /** Axes of Squeeze/Unsqueeze/Reduce*: the attribute (old opsets) or the constant second input. */
-export function axesOf(lookup: ShapeLookup, node: Node): number[] | undefined {
+export function axesOf(lookup: Pick<ShapeLookup, 'constantOf'>, node: Node): number[] | undefined {
   return intsAttr(node, 'axes') ?? constantInts(lookup, node.inputs[1]);
 }
 
@@ -133,6 +135,8 @@ export function inferOutputShape(node: Node, index: number, lookup: ShapeLookup)
       return [product(x.slice(0, axis)), product(x.slice(axis))];
     }
     case 'Reshape': {
+      const src = lookup.producerOf(node.inputs[1]);
+      if (src?.opType === 'Shape' && !src.attributes.start && !src.attributes.end) return lookup.shapeOf(src.inputs[0]);
       const target = constantInts(lookup, node.inputs[1]) ?? intsAttr(node, 'shape');
       return target ? reshapeTarget(x, target, intAttr(node, 'allowzero', 0) === 1) : undefined;
     }
@@ -186,6 +190,12 @@ export function inferOutputShape(node: Node, index: number, lookup: ShapeLookup)
     }
     case 'Shape':
       return x ? [x.length] : undefined;
+    case 'ArgMax':
+    case 'ArgMin': {
+      if (!x) return undefined;
+      const axis = norm(intAttr(node, 'axis', 0), x.length);
+      return intAttr(node, 'keepdims', 1) === 1 ? x.map((dim, i) => (i === axis ? 1 : dim)) : x.filter((_, i) => i !== axis);
+    }
     case 'Constant':
       return undefined;
     case 'ReduceSum':

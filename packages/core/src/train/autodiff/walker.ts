@@ -36,6 +36,7 @@ function checkOptions(options: GradientOptions): void {
  */
 export function appendBackward(builder: GraphBuilder, options: GradientOptions): Map<string, string> {
   checkOptions(options);
+  if (builder.opset < 11) throw new RangeError(`appendBackward: the backward pass needs opset >= 11, the builder is at opset ${builder.opset}`);
   const { loss, wrt, seed } = options;
   const graph = builder.graph;
   const info = new GraphInfo(graph, options.shapeOf);

@@ -86,7 +86,7 @@ const reciprocal: GradientRule = (ctx) => {
   return [emit.neg(emit.mul(dyOf(ctx), emit.mul(y, y)))];
 };
 
-/** dX = dY (also Dropout's and Cast's float-to-float case are handled elsewhere). */
+/** Identity: dX = dY. */
 const identity: GradientRule = (ctx) => [dyOf(ctx)];
 
 /** dX = dY inside [min, max], else 0 (min/max from inputs since opset 11, attributes before). */

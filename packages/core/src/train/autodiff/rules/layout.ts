@@ -54,18 +54,41 @@ const concat: GradientRule = (ctx) => {
 
 /**
  * Pad (constant mode): dX = the un-padded window of dY (Slice; negative pads, which crop, are padded back
- * with zeros). d(constant_value) = ΣdY − ΣdX.
+ * with zeros). Pads computed at run time (PyTorch exports build them from Constants) are read at run time
+ * and must be non-negative. d(constant_value) = ΣdY − ΣdX.
  */
 const pad: GradientRule = (ctx) => {
   const { emit, node } = ctx;
   const mode = stringAttr(node, 'mode', 'constant');
   if (mode !== 'constant') return ctx.fail(`mode '${mode}' has no gradient rule (only 'constant')`);
+  const axesIn = node.inputs[3];
+  const constAxes = axesIn ? constantInts(ctx, axesIn) : undefined;
+  if (axesIn && !constAxes) return ctx.fail('the axes must be constant');
   const pads = intsAttr(node, 'pads') ?? constantInts(ctx, node.inputs[1]);
-  if (!pads) return ctx.fail('the pads must be constant');
-  const r = pads.length / 2;
-  const axes = constantInts(ctx, node.inputs[3]) ?? Array.from({ length: r }, (_, i) => i);
-  if (node.inputs[3] && !constantInts(ctx, node.inputs[3])) return ctx.fail('the axes must be constant');
   const dy = ctx.outputGrads[0] as string;
+  let dx: string;
+  if (!pads) {
+    const r = constAxes?.length ?? ctx.rankOf(node.inputs[0]);
+    if (r === undefined) return ctx.fail('runtime pads need the static rank of the input');
+    const p = node.inputs[1];
+    const begin = emit.op('Slice', [p, emit.ints([0]), emit.ints([r])]);
+    const end = emit.op('Slice', [p, emit.ints([r]), emit.ints([2 * r])]);
+    let sizes = emit.op('Shape', [dy]);
+    if (constAxes) sizes = emit.op('Gather', [sizes, emit.ints(constAxes)], { axis: 0 });
+    const axes = constAxes ?? Array.from({ length: r }, (_, i) => i);
+    dx = emit.op('Slice', [dy, begin, emit.sub(sizes, end), emit.ints(axes)]);
+  } else {
+    dx = padBack(ctx, dy, pads, constAxes);
+  }
+  const dvalue = ctx.needs[2] ? emit.sub(emit.reduceSum(dy, undefined, false), emit.reduceSum(dx, undefined, false)) : undefined;
+  return [dx, undefined, dvalue];
+};
+
+/** The inverse window of constant pads: Slice the positive ones off, Pad zeros where they cropped. */
+function padBack(ctx: GradientContext, dy: string, pads: number[], constAxes: number[] | undefined): string {
+  const { emit } = ctx;
+  const r = pads.length / 2;
+  const axes = constAxes ?? Array.from({ length: r }, (_, i) => i);
   const begin = pads.slice(0, r);
   const end = pads.slice(r);
   let dx = dy;
@@ -78,7 +101,7 @@ const pad: GradientRule = (ctx) => {
     );
   }
   if (pads.some((v) => v < 0)) {
-    const rank = ctx.rankOf(node.inputs[0]);
+    const rank = ctx.rankOf(ctx.node.inputs[0]);
     if (rank === undefined) return ctx.fail('negative pads need the static rank of the input');
     const full = new Array<number>(2 * rank).fill(0);
     axes.forEach((a, i) => {
@@ -88,9 +111,8 @@ const pad: GradientRule = (ctx) => {
     });
     dx = emit.op('Pad', [dx, emit.ints(full)]);
   }
-  const dvalue = ctx.needs[2] ? emit.sub(emit.reduceSum(dy, undefined, false), emit.reduceSum(dx, undefined, false)) : undefined;
-  return [dx, undefined, dvalue];
-};
+  return dx;
+}
 
 /** Expand: dX = dY summed over the expanded axes. */
 const expand: GradientRule = (ctx) => [unbroadcast(ctx, ctx.outputGrads[0] as string, 0, ctx.shapeOf(ctx.node.outputs[0]))];

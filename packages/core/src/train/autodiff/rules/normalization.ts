@@ -18,7 +18,7 @@ function batchNormTraining(ctx: GradientContext): boolean {
  */
 const batchNormalization: GradientRule = (ctx) => {
   const { emit, node } = ctx;
-  const [x, scale, bias, mean, variance] = node.inputs;
+  const [x, scale, , mean, variance] = node.inputs;
   if (ctx.outputGrads.slice(1).some(Boolean)) ctx.fail('only output 0 (Y) can carry a gradient');
   const rank = ctx.rankOf(x) ?? ctx.rankOf(node.outputs[0]);
   if (rank === undefined) return ctx.fail(`the static rank of '${x}' is needed`);

@@ -1,0 +1,1 @@
+export { argmax, classificationReport, formatReport, type ClassificationReport, type ClassMetrics } from './metrics.js';

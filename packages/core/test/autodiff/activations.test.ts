@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { awayFromZero, gradCheck, record, rng, uniform } from './gradcheck.js';
+
+const d = 'float64' as const;
+
+describe('activation gradient rules vs central differences (float64)', () => {
+  const cases: [string, (r: () => number) => Parameters<typeof gradCheck>[0]][] = [
+    ['Relu', (r) => ({ dtype: d, inputs: { x: awayFromZero(r, [2, 3, 5], 0.1, d) }, forward: (b, x) => b.op('Relu', [x.x]) })],
+    ['LeakyRelu alpha=0.2', (r) => ({ dtype: d, inputs: { x: awayFromZero(r, [3, 7], 0.1, d) }, forward: (b, x) => b.op('LeakyRelu', [x.x], { alpha: 0.2 }) })],
+    ['LeakyRelu default alpha', (r) => ({ dtype: d, inputs: { x: awayFromZero(r, [4, 4], 0.1, d) }, forward: (b, x) => b.op('LeakyRelu', [x.x]) })],
+    ['Sigmoid', (r) => ({ dtype: d, inputs: { x: uniform(r, [2, 9], -3, 3, d) }, forward: (b, x) => b.op('Sigmoid', [x.x]) })],
+    ['Tanh', (r) => ({ dtype: d, inputs: { x: uniform(r, [2, 9], -2, 2, d) }, forward: (b, x) => b.op('Tanh', [x.x]) })],
+    ['Softmax opset 17 default axis', (r) => ({ dtype: d, inputs: { x: uniform(r, [3, 4, 5], -2, 2, d) }, forward: (b, x) => b.op('Softmax', [x.x]) })],
+    ['Softmax opset 17 axis=1', (r) => ({ dtype: d, inputs: { x: uniform(r, [3, 4, 5], -2, 2, d) }, forward: (b, x) => b.op('Softmax', [x.x], { axis: 1 }) })],
+    ['Softmax opset 11 axis=1 (2-D coercion)', (r) => ({ opset: 11, dtype: d, inputs: { x: uniform(r, [2, 3, 4], -2, 2, d) }, forward: (b, x) => b.op('Softmax', [x.x], { axis: 1 }) })],
+    ['Softmax opset 11 default axis, symbolic batch', (r) => ({ opset: 11, dtype: d, inputs: { x: { ...uniform(r, [2, 3, 4], -2, 2, d), shape: ['N', 3, 4] } }, forward: (b, x) => b.op('Softmax', [x.x]) })],
+    ['LogSoftmax axis=-1', (r) => ({ dtype: d, inputs: { x: uniform(r, [3, 6], -2, 2, d) }, forward: (b, x) => b.op('LogSoftmax', [x.x]) })],
+    ['Exp', (r) => ({ dtype: d, inputs: { x: uniform(r, [5], -1, 1, d) }, forward: (b, x) => b.op('Exp', [x.x]) })],
+    ['Log', (r) => ({ dtype: d, inputs: { x: uniform(r, [5], 0.5, 2, d) }, forward: (b, x) => b.op('Log', [x.x]) })],
+    ['Sqrt', (r) => ({ dtype: d, inputs: { x: uniform(r, [5], 0.5, 2, d) }, forward: (b, x) => b.op('Sqrt', [x.x]) })],
+    ['Neg', (r) => ({ dtype: d, inputs: { x: uniform(r, [5], -1, 1, d) }, forward: (b, x) => b.op('Neg', [x.x]) })],
+    ['Reciprocal', (r) => ({ dtype: d, inputs: { x: uniform(r, [5], 0.5, 2, d) }, forward: (b, x) => b.op('Reciprocal', [x.x]) })],
+    ['Identity', (r) => ({ dtype: d, inputs: { x: uniform(r, [2, 2], -1, 1, d) }, forward: (b, x) => b.op('Identity', [x.x]) })],
+    ['Clip min/max inputs', (r) => ({ dtype: d, wrt: ['x'], inputs: { x: uniform(r, [4, 5], -2, 2, d) }, forward: (b, x) => b.op('Clip', [x.x, b.constant('lo', d, [], [-0.55]), b.constant('hi', d, [], [0.65])]) })],
+  ];
+  for (const [name, make] of cases) {
+    it(name, async () => {
+      const rep = await gradCheck(make(rng(name.length * 7919)));
+      record(`activations/${name}`, rep);
+      expect(rep.worst).toBeLessThanOrEqual(1);
+    });
+  }
+});

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import type { GraphBuilder } from '../../src/onnx/builder.js';
+import type { Dim } from '../../src/onnx/ir.js';
+import { gradCheck, record, rng, uniform, type TensorFeed } from './gradcheck.js';
+
+const d = 'float64' as const;
+
+interface LayoutCase {
+  name: string;
+  x: number[];
+  xShape?: Dim[];
+  opset?: number;
+  forward: (b: GraphBuilder, x: string) => string;
+  seed?: boolean;
+}
+
+const ints = (b: GraphBuilder, v: number[]) => b.constant('c', 'int64', [v.length], v);
+
+const cases: LayoutCase[] = [
+  { name: 'Flatten axis 1', x: [2, 3, 4], forward: (b, x) => b.op('Flatten', [x]) },
+  { name: 'Flatten axis 0', x: [2, 3, 4], forward: (b, x) => b.op('Flatten', [x], { axis: 0 }) },
+  { name: 'Flatten axis -1, symbolic batch', x: [2, 3, 4], xShape: ['N', 3, 4], seed: true, forward: (b, x) => b.op('Flatten', [x], { axis: -1 }) },
+  { name: 'Reshape [-1, 6]', x: [2, 3, 2], forward: (b, x) => b.op('Reshape', [x, ints(b, [-1, 6])]) },
+  { name: 'Reshape [0, -1] symbolic batch', x: [3, 2, 2], xShape: ['N', 2, 2], forward: (b, x) => b.op('Reshape', [x, ints(b, [0, -1])]) },
+  { name: 'Transpose perm', x: [2, 3, 4], forward: (b, x) => b.op('Transpose', [x], { perm: [1, 2, 0] }) },
+  { name: 'Transpose default perm', x: [2, 3, 4], forward: (b, x) => b.op('Transpose', [x]) },
+  { name: 'Squeeze opset 13 (axes input)', x: [2, 1, 3], forward: (b, x) => b.op('Squeeze', [x, ints(b, [1])]) },
+  { name: 'Squeeze opset 11 (axes attribute)', x: [2, 1, 3], opset: 11, forward: (b, x) => b.op('Squeeze', [x], { axes: [1] }) },
+  { name: 'Unsqueeze opset 13', x: [2, 3], forward: (b, x) => b.op('Unsqueeze', [x, ints(b, [0, 3])]) },
+  { name: 'Unsqueeze opset 11', x: [2, 3], opset: 11, forward: (b, x) => b.op('Unsqueeze', [x], { axes: [-1] }) },
+  {
+    name: 'Concat axis 1 of x, x·2, const',
+    x: [2, 3, 2],
+    forward: (b, x) => b.op('Concat', [x, b.op('Mul', [x, b.constant('two', d, [], [2])]), b.constant('k', d, [2, 1, 2], [1, 2, 3, 4])], { axis: 1 }),
+  },
+  {
+    name: 'Concat axis -1 with unknown sizes (runtime Split)',
+    x: [2, 3],
+    xShape: ['N', 'M'],
+    seed: true,
+    forward: (b, x) => b.op('Concat', [b.op('Sigmoid', [x]), x], { axis: -1 }),
+  },
+  { name: 'Pad constant, positive pads (opset 17)', x: [2, 3, 4], forward: (b, x) => b.op('Pad', [x, ints(b, [0, 1, 2, 0, 2, 1]), b.constant('v', d, [], [0.5])]) },
+  { name: 'Pad negative pads (crop)', x: [2, 5, 4], forward: (b, x) => b.op('Pad', [x, ints(b, [0, -1, 1, 0, 2, -2])]) },
+  { name: 'Pad with axes (opset 18)', x: [2, 3, 4], opset: 18, forward: (b, x) => b.op('Pad', [x, ints(b, [1, 2, 0, 1]), '', ints(b, [2, -2])]) },
+  { name: 'Pad opset 11', x: [3, 4], opset: 11, forward: (b, x) => b.op('Pad', [x, ints(b, [1, 0, 0, 2])]) },
+  { name: 'Expand [3,1] → [2,3,4]', x: [3, 1], forward: (b, x) => b.op('Expand', [x, ints(b, [2, 3, 4])]) },
+  { name: 'ReduceSum axes [1] keepdims 0 (opset 13)', x: [2, 3, 4], opset: 13, forward: (b, x) => b.op('ReduceSum', [x, ints(b, [1])], { keepdims: 0 }) },
+  { name: 'ReduceSum all, opset 11', x: [2, 3], opset: 11, forward: (b, x) => b.op('ReduceSum', [x], { keepdims: 0 }) },
+  { name: 'ReduceMean axes [-1, 0] keepdims 1 (opset 18)', x: [2, 3, 4], opset: 18, forward: (b, x) => b.op('ReduceMean', [x, ints(b, [-1, 0])]) },
+  { name: 'ReduceMean axes attr (opset 13), symbolic', x: [3, 4], xShape: ['N', 'M'], opset: 13, seed: true, forward: (b, x) => b.op('ReduceMean', [x], { axes: [0], keepdims: 0 }) },
+];
+
+describe('layout ops and reductions vs central differences (float64)', () => {
+  for (const c of cases) {
+    it(c.name, async () => {
+      const x: TensorFeed = { ...uniform(rng(c.name.length * 13), c.x, -1, 1, d), shape: c.xShape ?? c.x };
+      const rep = await gradCheck({ dtype: d, opset: c.opset, seed: c.seed, inputs: { x }, forward: (b, n) => c.forward(b, n.x) });
+      record(`layout/${c.name}`, rep);
+      expect(rep.worst).toBeLessThanOrEqual(1);
+    });
+  }
+
+  it('Pad: gradient of constant_value', async () => {
+    const r = rng(4);
+    const rep = await gradCheck({
+      dtype: d,
+      inputs: { x: uniform(r, [2, 3], -1, 1, d), v: uniform(r, [], -1, 1, d) },
+      forward: (b, n) => b.op('Pad', [n.x, ints(b, [1, 0, 0, 2]), n.v]),
+    });
+    expect(rep.worst).toBeLessThanOrEqual(1);
+  });
+});

@@ -1,0 +1,46 @@
+import { Tensor } from 'onnxruntime-common';
+import type { Device, OrtSession, OrtSessionOptions, Runtime } from '../../src/runtime/index.js';
+
+/** One recorded `createSession` call of {@link fakeRuntime}. */
+export interface FakeCall {
+  provider: unknown;
+  options: OrtSessionOptions;
+}
+
+/**
+ * A runtime without ORT: devices in `failing` throw `error(device)`, the rest return a session whose
+ * metadata is `inputs`/`outputs` and whose run echoes its feeds (renamed to the first output).
+ */
+export function fakeRuntime(
+  platform: 'node' | 'web',
+  failing: Partial<Record<Device, string>> = {},
+  explain?: (device: Device) => string | undefined,
+): Runtime & { calls: FakeCall[] } {
+  const calls: FakeCall[] = [];
+  return {
+    platform,
+    name: 'fake',
+    env: {} as Runtime['env'],
+    calls,
+    async createSession(_model: Uint8Array, options: OrtSessionOptions): Promise<OrtSession> {
+      const provider = options.executionProviders?.[0];
+      calls.push({ provider, options });
+      const name = (typeof provider === 'string' ? provider : (provider as { name: string }).name) as Device;
+      const msg = failing[name];
+      if (msg !== undefined) throw new Error(msg);
+      return {
+        inputNames: ['x'],
+        outputNames: ['y'],
+        inputMetadata: [{ name: 'x', isTensor: true, type: 'float32', shape: ['batch', 2] }],
+        outputMetadata: [{ name: 'y', isTensor: true, type: 'float32', shape: ['batch', 2] }],
+        async run(feeds: Record<string, Tensor>) {
+          return { y: feeds.x };
+        },
+        async release() {},
+      } as unknown as OrtSession;
+    },
+    createTensor: (dtype, data, dims) => new Tensor(dtype, data as Tensor.DataType, dims),
+    loadModel: async () => new Uint8Array([1, 2, 3]),
+    explainFailure: explain,
+  };
+}

@@ -1,0 +1,3 @@
+export { nodeRuntime } from './node-runtime.js';
+export { readModelFile } from './read-model-file.js';
+export { CUDA_PROVIDER_LIBRARIES, explainCudaFailure, ortBinaryDir } from './ort-binary-dir.js';

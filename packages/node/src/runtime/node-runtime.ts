@@ -1,0 +1,17 @@
+import type { OrtDataType, OrtSessionOptions, Runtime, TensorArray } from '@onnxkit/core';
+import * as ort from 'onnxruntime-node';
+import { explainCudaFailure } from './ort-binary-dir.js';
+import { readModelFile } from './read-model-file.js';
+
+/** The onnxruntime-node runtime: devices `cuda` and `cpu`, models from file paths. */
+export const nodeRuntime: Runtime = Object.freeze({
+  platform: 'node',
+  name: `onnxruntime-node ${ort.env.versions.node ?? ort.env.versions.common}`,
+  env: ort.env,
+  createSession: (model: Uint8Array, options: OrtSessionOptions) => ort.InferenceSession.create(model, options),
+  createTensor: (dtype: OrtDataType, data: TensorArray, dims: readonly number[]) =>
+    // The overloads of the Tensor constructor cannot be picked from a union type; the runtime checks pairs.
+    new ort.Tensor(dtype, data as ort.Tensor.DataType, dims),
+  loadModel: readModelFile,
+  explainFailure: (device) => (device === 'cuda' ? explainCudaFailure() : undefined),
+} satisfies Runtime);
