@@ -9,7 +9,12 @@ function reshapeBack(ctx: GradientContext): string {
   const x = ctx.node.inputs[0];
   const dy = ctx.outputGrads[0] as string;
   const shape = ctx.shapeOf(x);
-  if (shape && shape.every((d) => typeof d === 'number')) return ctx.emit.reshape(dy, shape as number[]);
+  // A constant target shape (with -1 for one unknown dim, typically the batch) keeps the graph free of
+  // Shape: WebGPU's layout pass turns Shape into an int64 Gather that falls back to the CPU.
+  const unknown = shape ? shape.filter((d) => typeof d !== 'number').length : Infinity;
+  if (shape && unknown <= 1 && !shape.includes(0)) {
+    return ctx.emit.reshape(dy, shape.map((d) => (typeof d === 'number' ? d : -1)));
+  }
   return ctx.emit.reshapeLike(dy, x);
 }
 
