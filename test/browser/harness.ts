@@ -54,6 +54,8 @@ export interface ConsoleEntry {
 export interface BrowserPageOptions {
   /** Extra Chromium flags. @defaultValue none */
   args?: readonly string[];
+  /** Default flags to leave out, e.g. `['--enable-unsafe-webgpu']` for a browser without WebGPU. @defaultValue none */
+  withoutArgs?: readonly string[];
   /** esbuild `define` replacements for the entry bundle. @defaultValue none */
   define?: Record<string, string>;
   /** Echo page console lines to the test's stdout as they arrive. @defaultValue `$ONNXKIT_BROWSER_LOGS === '1'` */
@@ -85,7 +87,7 @@ export async function withBrowserPage<T>(
     browser = await chromium.launch({
       executablePath: chromiumPath,
       headless: true,
-      args: [...CHROMIUM_ARGS, ...(options.args ?? [])],
+      args: [...CHROMIUM_ARGS.filter((a) => !options.withoutArgs?.includes(a)), ...(options.args ?? [])],
     });
     const page = await browser.newPage();
     const logs: ConsoleEntry[] = [];

@@ -52,3 +52,22 @@ describe.skipIf(browserSkipReason !== undefined)('@onnxkit/web in Chromium (mnis
     expect(result.badInput).toContain('Input3: float32[1,1,28,28]');
   });
 });
+
+describe.skipIf(browserSkipReason !== undefined)('@onnxkit/web in Chromium without a WebGPU adapter', () => {
+  it("falls back to 'wasm' under 'auto' and fails a strict 'webgpu' with ORT's reason", async () => {
+    const entry = path.join(repoRoot, 'test/browser/entries/fallback-entry.ts');
+    const { result } = await runInBrowser<{
+      device: string;
+      fallbacks: { device: string; error: string }[];
+      dims: number[];
+      strict: string;
+    }>(entry, { withoutArgs: ['--enable-unsafe-webgpu'] });
+    expect(result.device).toBe('wasm');
+    expect(result.dims).toEqual([1, 10]);
+    expect(result.fallbacks).toHaveLength(1);
+    expect(result.fallbacks[0].device).toBe('webgpu');
+    expect(result.fallbacks[0].error).toContain('Failed to get GPU adapter');
+    expect(result.strict).toMatch(/^DeviceUnavailableError: device 'webgpu' failed to start: .*Failed to get GPU adapter/);
+    expect(result.strict).toContain('--enable-unsafe-webgpu');
+  });
+});
