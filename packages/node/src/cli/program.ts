@@ -1,4 +1,3 @@
-import { getRuntime } from '@onnxkit/core';
 import { Command, CommanderError } from 'commander';
 // Importing the package entry registers the Node runtime that sessions run on.
 import '../index.js';
@@ -35,9 +34,6 @@ export function createProgram(ctx: CliContext): Command {
  */
 export async function runCli(argv: readonly string[], ctx: CliContext = processContext()): Promise<number> {
   const program = createProgram(ctx);
-  // onnxkit reports device fallbacks itself; ORT's native logger would also print each expected failure
-  // (e.g. the CUDA probe of device 'auto') in red on stderr. Debug runs keep ORT's logging.
-  if (ctx.env.ONNXKIT_DEBUG !== '1') getRuntime().env.logLevel = 'fatal';
   try {
     if (argv.length === 0) {
       program.outputHelp({ error: true });

@@ -3,6 +3,12 @@ import * as ort from 'onnxruntime-node';
 import { explainCudaFailure } from './ort-binary-dir.js';
 import { readModelFile } from './read-model-file.js';
 
+// ORT's native logger prints an error line to stderr for every device that fails to start, even when
+// onnxkit falls back as asked; the failure is reported through `session.fallbacks` instead. ORT reads
+// this level when its first session starts, so `ort.env.logLevel` set by the app before then still wins,
+// and ONNXKIT_DEBUG=1 keeps ORT's default.
+if (process.env.ONNXKIT_DEBUG !== '1') ort.env.logLevel = 'fatal';
+
 /** The onnxruntime-node runtime: devices `cuda` and `cpu`, models from file paths. */
 export const nodeRuntime: Runtime = Object.freeze({
   platform: 'node',
