@@ -8,6 +8,7 @@ export default defineConfig([
     sourcemap: true,
     clean: true,
     target: 'node20',
+    shims: true,
     external: ['onnxruntime-node', '@onnxkit/core'],
   },
   {
@@ -15,6 +16,7 @@ export default defineConfig([
     format: ['esm'],
     sourcemap: true,
     target: 'node20',
+    shims: true,
     banner: { js: '#!/usr/bin/env node' },
     external: ['onnxruntime-node', '@onnxkit/core'],
   },
