@@ -122,29 +122,35 @@ export class Trainer {
       );
     }
     const { keepOnDevice: keepOption, ...sessionOptions } = options;
-    const trainingSession = await createSession(training.bytes, sessionOptions);
-    // The other graphs run where the first one could start, so tensors can move between them.
-    const pinned = { ...sessionOptions, device: trainingSession.device };
-    const keepOnDevice = keepOption ?? trainingSession.device === 'webgpu';
-    if (keepOnDevice && trainingSession.device !== 'webgpu') {
-      await trainingSession.release();
-      throw new RangeError(`Trainer.create: keepOnDevice needs the webgpu device; this session runs on ${trainingSession.device}`);
-    }
     const params = checkpoint.parameters.map((p) => p.name);
-    const onDevice = (names: readonly string[], cpu: readonly string[] = []) =>
-      keepOnDevice
-        ? { preferredOutputLocation: Object.fromEntries([...names.map((n) => [n, 'gpu-buffer']), ...cpu.map((n) => [n, 'cpu'])]) }
-        : {};
-    let trainingSessionOnDevice = trainingSession;
-    if (keepOnDevice) {
+    const onDevice = (names: readonly string[], cpu: readonly string[] = []) => ({
+      preferredOutputLocation: Object.fromEntries([...names.map((n) => [n, 'gpu-buffer']), ...cpu.map((n) => [n, 'cpu'])]),
+    });
+    const trainingOnDevice = onDevice(params.map(gradientName), [LOSS]);
+    // With one named device the residency is known before the first session; otherwise the training
+    // session is started first to learn the device, and restarted once if it landed on webgpu.
+    const known = typeof sessionOptions.device === 'string' && sessionOptions.device !== 'auto' ? sessionOptions.device : undefined;
+    const keepFor = (device: string) => keepOption ?? device === 'webgpu';
+    if (known && keepFor(known) && known !== 'webgpu') {
+      throw new RangeError(`Trainer.create: keepOnDevice needs the webgpu device, not ${known}`);
+    }
+    let trainingSession = await createSession(training.bytes, known && keepFor(known) ? { ...sessionOptions, ...trainingOnDevice } : sessionOptions);
+    const device = trainingSession.device;
+    const pinned = { ...sessionOptions, device };
+    const keepOnDevice = keepFor(device);
+    if (keepOnDevice && device !== 'webgpu') {
       await trainingSession.release();
-      trainingSessionOnDevice = await createSession(training.bytes, { ...pinned, ...onDevice(params.map(gradientName), [LOSS]) });
+      throw new RangeError(`Trainer.create: keepOnDevice needs the webgpu device; this session runs on ${device}`);
+    }
+    if (keepOnDevice && !known) {
+      await trainingSession.release();
+      trainingSession = await createSession(training.bytes, { ...pinned, ...trainingOnDevice });
     }
     const evalSession = await createSession(evalModel.bytes, pinned);
     const updated = [...params, ...checkpoint.optimizerState.map((s) => s.name)].map(updatedName);
-    const optimizerSession = await createSession(optimizer.bytes, { ...pinned, ...onDevice(updated) });
+    const optimizerSession = await createSession(optimizer.bytes, keepOnDevice ? { ...pinned, ...onDevice(updated) } : pinned);
     return new Trainer({
-      training: trainingSessionOnDevice,
+      training: trainingSession,
       eval: evalSession,
       optimizer: optimizerSession,
       evalModel,
@@ -152,6 +158,11 @@ export class Trainer {
       keepOnDevice,
       options: pinned,
     });
+  }
+
+  /** Where the parameters live now: `'cpu'`, or `'gpu-buffer'` while they stay on the GPU between steps. */
+  get parametersLocation(): string {
+    return this.#params.values().next().value?.location ?? 'cpu';
   }
 
   /** Optimizer updates applied so far. */
