@@ -67,7 +67,8 @@ console.log(`seed CNN: ${summary.nodeCount} nodes, ${summary.parameters.floatEle
 heading('train');
 const artifacts = generateArtifacts(model, { loss: 'cross-entropy', optimizer: 'adamw' });
 const trainer = await Trainer.create(artifacts, { device });
-console.log(`training on ${trainer.device}${trainer.fallbacks.map((f) => ` (${f.device} unavailable: ${f.error.split('\n')[0].slice(0, 90)})`).join('')}`);
+const unavailable = trainer.fallbacks.map((f) => `\n  ${f.device} unavailable: ${f.error.split('\n')[0]}`).join('');
+console.log(`training on ${trainer.device}${unavailable}`);
 const perEpoch = Math.ceil(train.count / batchSize);
 let bar = createProgressBar({ label: `epoch 1/${epochs}`, total: perEpoch, fields: ['loss'], always: true });
 const started = Date.now();
