@@ -1,0 +1,26 @@
+import { ConvertError } from '../errors.js';
+import type { KerasModel } from '../topology/types.js';
+import { parseJsonConfig } from './keras-h5.js';
+import { openHdf5 } from './hdf5.js';
+import { kerasV3Weights } from './keras-weights.js';
+import { readZip } from './zip.js';
+
+/** A Keras 3 `.keras` archive: `config.json`, `model.weights.h5`, `metadata.json` (zip, read with fflate). */
+export function readKerasV3(bytes: Uint8Array, what: string): KerasModel {
+  const files = readZip(bytes, what);
+  const need = (name: string) => {
+    const f = files.get(name);
+    if (!f) {
+      const found = [...files.keys()].join(', ') || 'nothing';
+      throw new ConvertError(name.endsWith('.h5') ? 'missing-weights' : 'unsupported-format', `${what} has no '${name}' (a .keras archive holds config.json and model.weights.h5; found ${found})`);
+    }
+    return f;
+  };
+  const config = parseJsonConfig(need('config.json'), `${what}: config.json`);
+  const meta = files.get('metadata.json');
+  const metadata = meta ? parseJsonConfig(meta, `${what}: metadata.json`) : {};
+  const weights = kerasV3Weights(openHdf5(need('model.weights.h5'), `${what}: model.weights.h5`), `${what}: model.weights.h5`);
+  const model: KerasModel = { format: 'keras-v3', config, weights };
+  if (typeof metadata.keras_version === 'string') model.kerasVersion = metadata.keras_version;
+  return model;
+}

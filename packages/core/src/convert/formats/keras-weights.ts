@@ -1,0 +1,57 @@
+import { ConvertError } from '../errors.js';
+import type { WeightSource, WeightValue } from '../topology/types.js';
+import { H5Dataset, type H5Group } from './hdf5.js';
+
+/**
+ * Weights in Keras 2's HDF5 layout (also what Keras 3 writes to a legacy `.h5`): one group per layer,
+ * its `weight_names` attribute listing dataset paths relative to the group, in the layer's weight order.
+ */
+export function legacyWeights(root: H5Group, what: string): WeightSource {
+  return {
+    layer(name) {
+      const group = root.group(name);
+      if (!group) return undefined;
+      const names = group.stringsAttr('weight_names') ?? [];
+      return names.map((path) => {
+        const ds = group.child(path);
+        if (!(ds instanceof H5Dataset)) {
+          throw new ConvertError('missing-weights', `${what}: layer '${name}' lists weight '${path}', which the file does not hold`);
+        }
+        return value(baseName(path), ds);
+      });
+    },
+  };
+}
+
+/**
+ * Weights in Keras 3's layout (`.keras` archives and `.weights.h5` files): `layers/<name>/vars/0, 1, …`
+ * in the layer's weight order. Keras 3.0 kept Sequential layers under `_layer_checkpoint_dependencies`.
+ */
+export function kerasV3Weights(root: H5Group, what: string): WeightSource {
+  return {
+    layer(name) {
+      const vars = root.group(`layers/${name}/vars`) ?? root.group(`_layer_checkpoint_dependencies/${name}/vars`);
+      if (!vars) return undefined;
+      const keys = vars.keys().filter((k) => /^\d+$/.test(k)).sort((a, b) => Number(a) - Number(b));
+      return keys.map((k) => {
+        const ds = vars.child(k);
+        if (!(ds instanceof H5Dataset)) throw new ConvertError('corrupt', `${what}: '${vars.path}/${k}' is not a dataset`);
+        return value(k, ds);
+      });
+    },
+  };
+}
+
+/** True when a weights file uses Keras 3's `layers/<name>/vars` layout. */
+export function isKerasV3Layout(root: H5Group): boolean {
+  return root.has('layers') || root.has('_layer_checkpoint_dependencies');
+}
+
+function value(name: string, ds: H5Dataset): WeightValue {
+  return { name, shape: ds.shape, data: ds.readFloat32() };
+}
+
+/** `dense_1/kernel:0` → `kernel`. */
+function baseName(path: string): string {
+  return (path.split('/').pop() ?? path).replace(/:\d+$/, '');
+}
