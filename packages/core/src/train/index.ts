@@ -3,3 +3,4 @@ export * from './losses/index.js';
 export * from './optimizers/index.js';
 export * from './artifacts/index.js';
 export * from './trainer/index.js';
+export * from './transfer/index.js';

@@ -125,7 +125,10 @@ export function generateArtifacts(model: Model, options: ArtifactOptions = {}): 
   const finish = (b: GraphBuilder, name: string, artifact: string): Model => {
     pruneGraph(b.graph);
     b.graph.name = name;
-    const m = b.build({ irVersion, metadata: metadata(artifact) });
+    // The eval model carries the source model's metadata (labels, preprocessing spec, card) so that an
+    // inference model exported after training keeps them.
+    const carried = artifact === 'eval' ? model.metadata : {};
+    const m = b.build({ irVersion, metadata: { ...carried, ...metadata(artifact) } });
     m.functions = model.functions;
     return m;
   };

@@ -2,6 +2,9 @@ import type { Model, TensorData } from '../../onnx/ir.js';
 import { LABELS, LOSS } from '../artifacts/generate.js';
 import { cloneGraph, pruneGraph } from '../artifacts/forward-graph.js';
 
+/** Metadata the generator adds to describe an artifact; meaningless on an inference model. */
+const ARTIFACT_KEYS: ReadonlySet<string> = new Set(['onnxkit.artifact', 'onnxkit.fingerprint', 'onnxkit.loss']);
+
 /** Metadata key of the model card onnxkit writes into exported models. */
 export const MODEL_CARD_KEY = 'onnxkit.model_card';
 
@@ -18,6 +21,6 @@ export function inferenceModelFromEval(evalModel: Model, parameters: readonly Te
   graph.name = 'inference';
   pruneGraph(graph);
   const kept: Record<string, string> = {};
-  for (const [k, v] of Object.entries(evalModel.metadata)) if (!k.startsWith('onnxkit.')) kept[k] = v;
+  for (const [k, v] of Object.entries(evalModel.metadata)) if (!ARTIFACT_KEYS.has(k)) kept[k] = v;
   return { ...evalModel, graph, metadata: { ...kept, ...metadata }, trainingInfo: [] };
 }

@@ -1,7 +1,8 @@
 import { intAttr, intsAttr } from '../../../onnx/attributes.js';
+import type { Dim } from '../../../onnx/ir.js';
 import { INT64_MAX } from '../emitter.js';
-import { effectiveKernel, windowGeometry } from '../geometry.js';
-import type { GradientRule } from '../types.js';
+import { effectiveKernel, windowGeometry, windowOutputSize, type WindowGeometry } from '../geometry.js';
+import type { GradientContext, GradientRule } from '../types.js';
 
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 
@@ -51,7 +52,9 @@ const conv: GradientRule = (ctx) => {
     grads[0] = dx;
   }
 
-  if (ctx.needs[1]) {
+  if (ctx.needs[1] && preferGemm(group, kernel, spatial, geo)) {
+    grads[1] = weightGradGemm(ctx, x, dy, wShape as number[], geo, spatial as number[]);
+  } else if (ctx.needs[1]) {
     let xt: string;
     if (group === 1) {
       xt = emit.transpose(x, swap01);
@@ -77,6 +80,50 @@ const conv: GradientRule = (ctx) => {
   }
   return grads;
 };
+
+/**
+ * Whether dW is computed by {@link weightGradGemm}: group 1, static spatial sizes, and an output larger
+ * than the kernel (measured on ORT CPU: for kernel-sized outputs the batch-as-channels Conv is as fast
+ * and skips the im2col copies).
+ */
+function preferGemm(group: number, kernel: number[], spatial: readonly Dim[], geo: WindowGeometry): boolean {
+  if (group !== 1 || !spatial.every((d) => typeof d === 'number')) return false;
+  const outputs = spatial.reduce<number>((p, d, i) => p * (windowOutputSize(geo, i, d) as number), 1);
+  return outputs > kernel.reduce((p, k) => p * k, 1);
+}
+
+/**
+ * dW of a group-1 Conv with static spatial sizes as one GEMM: dW[M, C·K] = dY[M, N·P] · cols[C·K, N·P]ᵀ,
+ * the K window taps of X gathered by strided Slices (im2col). Runtimes run this faster than the
+ * batch-as-channels Conv, whose output is only kernel-sized (a GEMM with a handful of columns).
+ */
+function weightGradGemm(ctx: GradientContext, x: string, dy: string, wShape: number[], geo: WindowGeometry, spatial: number[]): string {
+  const { emit } = ctx;
+  const [m, c, ...kernel] = wShape;
+  const n = kernel.length;
+  const axes = range(2, 2 + n);
+  const padsBegin = geo.padsBegin as number[];
+  const padsEnd = geo.padsEnd as number[];
+  const out = spatial.map((d, i) => windowOutputSize(geo, i, d) as number);
+  let xt = emit.transpose(x, [1, 0, ...axes]); // [C, N, ...S]
+  if ([...padsBegin, ...padsEnd].some((v) => v > 0)) xt = emit.op('Pad', [xt, emit.ints([0, 0, ...padsBegin, 0, 0, ...padsEnd])]);
+  const steps = emit.ints(geo.strides);
+  const axesInput = emit.ints(axes);
+  const taps = tapOffsets(kernel).map((tap) => {
+    const starts = tap.map((t, i) => t * geo.dilations[i]);
+    const ends = starts.map((st, i) => st + (out[i] - 1) * geo.strides[i] + 1);
+    return emit.unsqueeze(emit.op('Slice', [xt, emit.ints(starts), emit.ints(ends), axesInput, steps]), [1]);
+  });
+  const k = taps.length;
+  const cols = emit.reshape(k === 1 ? taps[0] : emit.op('Concat', taps, { axis: 1 }), [c * k, -1]); // [C·K, N·P]
+  const dyRows = emit.reshape(emit.transpose(dy, [1, 0, ...axes]), [m, -1]); // [M, N·P]
+  return emit.reshape(emit.op('Gemm', [dyRows, cols], { transB: 1 }), wShape);
+}
+
+/** Offsets of a kernel's taps, row-major. */
+function tapOffsets(kernel: readonly number[]): number[][] {
+  return kernel.reduce<number[][]>((acc, k) => acc.flatMap((o) => range(0, k).map((v) => [...o, v])), [[]]);
+}
 
 /** Rules for convolutions. */
 export const CONV_RULES: Readonly<Record<string, GradientRule>> = { Conv: conv };

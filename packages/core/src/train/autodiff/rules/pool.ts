@@ -14,25 +14,51 @@ import {
   type Pooling,
 } from './pooling-setup.js';
 
-/** MaxPool with kernel == stride, no padding, no dilation, static sizes: window axes by Reshape/Transpose. */
+/**
+ * MaxPool with kernel == stride, no padding, no dilation, static sizes. Each window tap is a strided
+ * Slice of X shaped like Y, so every elementwise op works on equal shapes (runtimes are slow at
+ * broadcasting over a short window axis). First-max routing: dY goes to the first tap equal to Y, in
+ * row-major window order, through a chain of Where. The taps' gradients are interleaved back by
+ * DepthToSpace for square 2-D windows, by Concat + Transpose otherwise. (SpaceToDepth would gather the
+ * taps faster, but ORT's WebGPU provider runs it on the CPU.)
+ */
 function maxPoolBlocked(ctx: GradientContext, p: Pooling): string {
   const { emit } = ctx;
   const n = p.kernel.length;
   const size = p.size as number[];
   const out = p.out as number[];
   const crop = out.map((o, i) => o * p.kernel[i]);
-  const cropped = crop.some((c, i) => c !== size[i]);
-  const xc = cropped ? emit.slice(p.x, new Array(n).fill(0), crop, range(2, 2 + n)) : p.x;
-  const blocked = out.flatMap((o, i) => [o, p.kernel[i]]);
-  const perm = [0, 1, ...range(0, n).map((i) => 2 + 2 * i), ...range(0, n).map((i) => 3 + 2 * i)];
-  const inverse = perm.map((_, i) => perm.indexOf(i));
-  const k = prod(p.kernel);
-  const windows = emit.reshape(emit.transpose(emit.reshape(xc, [0, 0, ...blocked]), perm), [0, 0, ...out, k]);
-  const hit = emit.where(emit.op('Equal', [windows, emit.unsqueeze(p.y, [-1])]), emit.scalar(1, p.dtype), emit.scalar(0, p.dtype));
-  const g = emit.mul(firstOnly(ctx, hit, k, p.dtype), emit.unsqueeze(p.dy, [-1]));
-  const back = emit.reshape(emit.transpose(emit.reshape(g, [0, 0, ...out, ...p.kernel]), inverse), [0, 0, ...crop]);
-  if (!cropped) return back;
+  const offsets = windowOffsets(p.kernel);
+  const axes = emit.ints(range(2, 2 + n));
+  const steps = emit.ints(p.kernel);
+  const zero = emit.scalar(0, p.dtype);
+  // `rest` is dY where no earlier tap matched, else 0.
+  let rest = p.dy;
+  const grads = offsets.map((o, t) => {
+    const tap = emit.op('Slice', [p.x, emit.ints(o), emit.ints(o.map((v, i) => v + crop[i])), axes, steps]);
+    const hit = emit.op('Equal', [tap, p.y]);
+    const g = emit.where(hit, rest, zero);
+    if (t < offsets.length - 1) rest = emit.where(hit, zero, rest);
+    return g;
+  });
+
+  let back: string;
+  if (n === 2 && p.kernel[0] === p.kernel[1]) {
+    // DepthToSpace (DCR) puts channel t·C + c at tap t of channel c.
+    back = emit.op('DepthToSpace', [emit.op('Concat', grads, { axis: 1 })], { blocksize: p.kernel[0], mode: 'DCR' });
+  } else {
+    // [N, C, taps, ...out] → [N, C, ...kernel, ...out] → [N, C, out0, k0, out1, k1, ...] → [N, C, ...crop].
+    const stacked = emit.reshape(emit.op('Concat', grads.map((g) => emit.unsqueeze(g, [2])), { axis: 2 }), [0, 0, ...p.kernel, ...out]);
+    const perm = [0, 1, ...range(0, n).flatMap((i) => [2 + n + i, 2 + i])];
+    back = emit.reshape(emit.transpose(stacked, perm), [0, 0, ...crop]);
+  }
+  if (crop.every((c, i) => c === size[i])) return back;
   return emit.op('Pad', [back, emit.ints([...new Array(2 + n).fill(0), 0, 0, ...size.map((d, i) => d - crop[i])])]);
+}
+
+/** Offsets of a window's taps, row-major. */
+function windowOffsets(kernel: readonly number[]): number[][] {
+  return kernel.reduce<number[][]>((acc, k) => acc.flatMap((o) => range(0, k).map((v) => [...o, v])), [[]]);
 }
 
 /**
