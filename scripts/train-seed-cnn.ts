@@ -88,7 +88,9 @@ const card = {
 };
 const exported = await trainer.exportModelForInference({
   'onnxkit.labels': JSON.stringify(labels),
-  'onnxkit.preprocessing': JSON.stringify({ layout: 'NCHW', height: 28, width: 28, channels: 1, scale: [0, 1], polarity: 'light-on-dark', procedure: fashion ? 'resize' : 'mnist' }),
+  // The contract Classifier reads (packages/core/src/classify/spec): Fashion-MNIST's products were fitted,
+  // aspect ratio kept, into the frame and negated, hence 'contain' on a light-on-dark background.
+  'onnxkit.preprocessing': JSON.stringify({ layout: 'NCHW', height: 28, width: 28, channels: 1, scale: [0, 1], polarity: 'light-on-dark', ...(fashion ? { procedure: 'resize', fit: 'contain' } : { procedure: 'mnist' }) }),
   'onnxkit.card': JSON.stringify(card),
 });
 exported.producerName = 'onnxkit';

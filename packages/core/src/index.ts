@@ -5,3 +5,6 @@ export * from './train/index.js';
 export * from './data/index.js';
 export * from './models/index.js';
 export * from './classify/index.js';
+export * from './optimize/index.js';
+export * from './quantize/index.js';
+export * from './convert/index.js';

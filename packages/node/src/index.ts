@@ -1,11 +1,15 @@
-import { registerRuntime } from '@onnxkit/core';
+import { registerImageDecoder, registerRuntime } from '@onnxkit/core';
+import { nodeImageDecoder } from './image/index.js';
 import { nodeRuntime } from './runtime/index.js';
 
 export * from '@onnxkit/core';
 export * from './runtime/index.js';
 export * from './io/index.js';
 export * from './data/index.js';
+export * from './image/index.js';
 export { createProgressBar, type ProgressBar, type ProgressBarOptions } from './progress/progress-bar.js';
 
-// Importing @onnxkit/node is enough to run sessions, as importing onnxruntime-node registers its backend.
+// Importing @onnxkit/node is enough to run sessions and classify image files, as importing
+// onnxruntime-node registers its backend.
 registerRuntime(nodeRuntime);
+registerImageDecoder(nodeImageDecoder);

@@ -31,25 +31,41 @@ export function prepareFeeds(
   inputs: readonly TensorSpec[],
   runtime: Runtime,
 ): Record<string, OrtTensorLike> {
-  const expects = `\nModel inputs:\n${formatSpecs(inputs)}`;
   if (feeds === null || typeof feeds !== 'object' || Array.isArray(feeds) || isTensorArray(feeds)) {
-    throw new TypeError(`run(feeds): feeds must be an object mapping input names to tensors.${expects}`);
+    throw new TypeError(`run(feeds): feeds must be an object mapping input names to tensors.${expects(inputs)}`);
   }
-  const byName = new Map(inputs.map((s) => [s.name, s]));
+  const byName = specsByName(inputs);
   const given = feeds as Record<string, unknown>;
   for (const name of Object.keys(given)) {
-    if (!byName.has(name)) throw new TypeError(`run(feeds): unknown input '${name}'.${expects}`);
+    if (!byName.has(name)) throw new TypeError(`run(feeds): unknown input '${name}'.${expects(inputs)}`);
   }
   const out: Record<string, OrtTensorLike> = {};
   for (const spec of inputs) {
     const value = given[spec.name];
-    if (value === undefined) throw new TypeError(`run(feeds): missing input '${spec.name}'.${expects}`);
-    out[spec.name] = spec.isTensor ? toTensor(spec, value, runtime, expects) : (value as OrtTensorLike);
+    if (value === undefined) throw new TypeError(`run(feeds): missing input '${spec.name}'.${expects(inputs)}`);
+    out[spec.name] = spec.isTensor ? toTensor(spec, value, runtime, inputs) : (value as OrtTensorLike);
   }
   return out;
 }
 
-function toTensor(spec: TensorSpec, value: unknown, runtime: Runtime, expects: string): OrtTensorLike {
+/** The model's inputs for an error message; built only when an error needs it (it costs more than the checks). */
+function expects(inputs: readonly TensorSpec[]): string {
+  return `\nModel inputs:\n${formatSpecs(inputs)}`;
+}
+
+const byNameCache = new WeakMap<readonly TensorSpec[], ReadonlyMap<string, TensorSpec>>();
+
+/** Inputs by name, built once per (frozen) spec list. */
+function specsByName(inputs: readonly TensorSpec[]): ReadonlyMap<string, TensorSpec> {
+  let map = byNameCache.get(inputs);
+  if (!map) {
+    map = new Map(inputs.map((s) => [s.name, s]));
+    byNameCache.set(inputs, map);
+  }
+  return map;
+}
+
+function toTensor(spec: TensorSpec, value: unknown, runtime: Runtime, inputs: readonly TensorSpec[]): OrtTensorLike {
   const where = `run(feeds): input '${spec.name}'`;
   const expected = spec.dtype as DataType;
   const shape = spec.shape ?? [];
@@ -57,20 +73,22 @@ function toTensor(spec: TensorSpec, value: unknown, runtime: Runtime, expects: s
   if (isOrtTensor(value)) {
     // Tensors may live on the GPU, so only their type and dims are checked, never their data.
     if (value.type !== expected) {
-      throw new TypeError(`${where} is a tensor of ${value.type}, but the model expects ${expected}.${expects}`);
+      throw new TypeError(`${where} is a tensor of ${value.type}, but the model expects ${expected}.${expects(inputs)}`);
     }
-    checkShape(where, value.dims, shape, expects);
+    checkShape(where, value.dims, shape, inputs);
     return value;
   }
 
   let data: unknown;
   let dims: readonly number[];
   let dtype: DataType | undefined;
-  if (isTensorArray(value)) {
+  // One storage lookup per value: it is most of what these checks cost on a small model's hot path.
+  let storable = dtypesFor(value);
+  if (storable.length > 0) {
     if (!isStaticShape(shape)) {
       throw new TypeError(
         `${where} is a bare ${describeData(value)}, but the model's shape ${formatShape(shape)} is not fully ` +
-          `static; pass { data, dims } instead.${expects}`,
+          `static; pass { data, dims } instead.${expects(inputs)}`,
       );
     }
     data = value;
@@ -80,31 +98,31 @@ function toTensor(spec: TensorSpec, value: unknown, runtime: Runtime, expects: s
     data = init.data;
     dims = checkDims(where, init.dims);
     dtype = init.dtype;
-    if (!isTensorArray(data)) {
-      throw new TypeError(`${where}: data must be a typed array (or string[]), got ${describeData(data)}.${expects}`);
+    storable = dtypesFor(data);
+    if (storable.length === 0) {
+      throw new TypeError(`${where}: data must be a typed array (or string[]), got ${describeData(data)}.${expects(inputs)}`);
     }
   } else {
     throw new TypeError(
-      `${where} must be { data, dims }, an ONNX Runtime tensor or a typed array; got ${describeData(value)}.${expects}`,
+      `${where} must be { data, dims }, an ONNX Runtime tensor or a typed array; got ${describeData(value)}.${expects(inputs)}`,
     );
   }
 
-  const storable = dtypesFor(data);
   if (dtype !== undefined && !storable.includes(dtype)) {
-    throw new TypeError(`${where}: dtype '${dtype}' cannot be stored in a ${describeData(data)}.${expects}`);
+    throw new TypeError(`${where}: dtype '${dtype}' cannot be stored in a ${describeData(data)}.${expects(inputs)}`);
   }
   const actual = dtype ?? (storable.includes(expected) ? expected : storable[0]);
   if (actual !== expected) {
     throw new TypeError(
-      `${where} has dtype ${actual} (${describeData(data)}), but the model expects ${expected}.${expects}`,
+      `${where} has dtype ${actual} (${describeData(data)}), but the model expects ${expected}.${expects(inputs)}`,
     );
   }
-  checkShape(where, dims, shape, expects);
+  checkShape(where, dims, shape, inputs);
   const length = (data as TensorArray).length;
   const needed = storageLength(expected, elementCount(dims));
   if (length !== needed) {
     throw new RangeError(
-      `${where}: data has ${length} elements, but dims ${formatShape(dims)} need ${needed}.${expects}`,
+      `${where}: data has ${length} elements, but dims ${formatShape(dims)} need ${needed}.${expects(inputs)}`,
     );
   }
   return runtime.createTensor(expected as OrtDataType, data as TensorArray, dims);
@@ -125,12 +143,13 @@ function checkShape(
   where: string,
   dims: readonly number[],
   shape: readonly (number | string)[],
-  expects: string,
+  inputs: readonly TensorSpec[],
 ): void {
   // ORT reports [] both for scalars and for inputs with no declared shape, so [] cannot be checked.
   if (shape.length === 0) return;
   // Symbolic (string) dims accept any size; fixed ones must match exactly.
-  const fits = dims.length === shape.length && shape.every((d, i) => typeof d === 'string' || d === dims[i]);
+  let fits = dims.length === shape.length;
+  for (let i = 0; fits && i < shape.length; i++) fits = typeof shape[i] === 'string' || shape[i] === dims[i];
   if (!fits) {
     const i = shape.findIndex((d, k) => typeof d === 'number' && d !== dims[k]);
     const why =
@@ -138,7 +157,7 @@ function checkShape(
         ? `rank ${dims.length}, expected ${shape.length}`
         : `dim ${i} is ${dims[i]}, expected ${shape[i]}`;
     throw new RangeError(
-      `${where} has shape ${formatShape(dims)}, but the model expects ${formatShape(shape)} (${why}).${expects}`,
+      `${where} has shape ${formatShape(dims)}, but the model expects ${formatShape(shape)} (${why}).${expects(inputs)}`,
     );
   }
 }

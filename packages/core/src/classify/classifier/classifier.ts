@@ -1,0 +1,348 @@
+import type { DataType } from '../../onnx/dtype.js';
+import { createSession, type Session } from '../../runtime/session.js';
+import type { Device } from '../../runtime/device.js';
+import { formatSpecs, type SpecDim, type TensorSpec } from '../../runtime/tensor-spec.js';
+import { getImageDecoder, type ImageDecoder, type ImageInput } from '../image/decoder-registry.js';
+import { ImageError } from '../image/image-error.js';
+import { DEFAULT_MAX_PIXELS, describeImage, isRawImage, type RawImage } from '../image/raw-image.js';
+import { preprocessInto, valuesPerImage } from '../preprocess/preprocess.js';
+import { checkLabels, getLabels, getPreprocessingSpec } from '../spec/model-metadata.js';
+import { PREPROCESSING_KEY, type PreprocessingSpec } from '../spec/preprocessing-spec.js';
+import { resolvePreprocessingSpec } from '../spec/resolve-spec.js';
+import { modelBytesAndMetadata, type ClassifierModel } from './load-model.js';
+import { positiveInt, type ClassifierOptions, type ClassifyOptions } from './options.js';
+import { rowProbabilities, topK, type Prediction, type ScoreKind } from './scores.js';
+
+/** A classified image: the best class (`label`, `index`, `probability`) and the `topK` best. */
+export interface Classification extends Prediction {
+  readonly ok: true;
+  /** The image as given: its path/URL, or a short description. */
+  readonly source: string;
+  /** The `topK` most probable classes, best first (`top[0]` is the best). */
+  readonly top: readonly Prediction[];
+}
+
+/** An image that could not be classified, and why. */
+export interface ClassificationFailure {
+  readonly ok: false;
+  readonly source: string;
+  readonly error: ImageError;
+}
+
+/** One entry of a batch result: check `ok`. */
+export type ClassifyResult = Classification | ClassificationFailure;
+
+const DEFAULT_BATCH = 64;
+
+/**
+ * Images in, labels out. Load a model once, then classify one image or many: images are decoded by the
+ * platform's decoder (or given as raw pixels), preprocessed by the model's spec, and run in batches.
+ * In a batch, a bad image gets its own failure entry and the others are still classified.
+ *
+ * ```ts
+ * const clf = await Classifier.load('models/onnx/mnist-cnn.onnx');
+ * const { label, probability } = await clf.classify('digit.png');
+ * ```
+ */
+export class Classifier {
+  /** The session running the model. */
+  readonly session: Session;
+  /** Class labels, index = class. */
+  readonly labels: readonly string[];
+  /** How images become tensors; undefined when the model has none and none was given. */
+  readonly preprocessing: PreprocessingSpec | undefined;
+  /** The model input fed with images. */
+  readonly input: TensorSpec;
+  /** The model output read as class scores. */
+  readonly output: TensorSpec;
+  /** Images per inference call. */
+  readonly batchSize: number;
+  readonly #fixedBatch: number | undefined;
+  readonly #scores: ScoreKind;
+  readonly #maxPixels: number;
+  readonly #decoder: ImageDecoder | undefined;
+  readonly #concurrency: number;
+
+  private constructor(session: Session, init: ClassifierInit) {
+    this.session = session;
+    this.labels = Object.freeze([...init.labels]);
+    this.preprocessing = init.preprocessing;
+    this.input = init.input;
+    this.output = init.output;
+    this.batchSize = init.batchSize;
+    this.#fixedBatch = init.fixedBatch;
+    this.#scores = init.scores;
+    this.#maxPixels = init.maxPixels;
+    this.#decoder = init.decoder;
+    this.#concurrency = init.concurrency;
+  }
+
+  /**
+   * Loads a classifier model (a path in Node, a URL in browsers, bytes, or a decoded Model) on `device`.
+   * Labels and the preprocessing spec come from the model's metadata unless given. Bad options throw a
+   * TypeError/RangeError naming them; a model without a preprocessing spec loads, but its images fail
+   * with a message saying how to give one.
+   */
+  static async load(model: ClassifierModel, options: ClassifierOptions = {}): Promise<Classifier> {
+    if (options === null || typeof options !== 'object') throw new TypeError('Classifier.load: options must be an object');
+    const { labels, preprocessing, batchSize, input, output, scores, maxPixels, decoder, concurrency, ...sessionOptions } = options;
+    const batch = positiveInt('Classifier.load', 'batchSize', batchSize, DEFAULT_BATCH);
+    const pixels = positiveInt('Classifier.load', 'maxPixels', maxPixels, DEFAULT_MAX_PIXELS);
+    const parallel = positiveInt('Classifier.load', 'concurrency', concurrency, 4);
+    if (scores !== undefined && !['probabilities', 'logits', 'auto'].includes(scores)) {
+      throw new RangeError(`Classifier.load: 'scores' must be 'probabilities', 'logits' or 'auto', got '${String(scores)}'`);
+    }
+    if (decoder !== undefined && (decoder === null || typeof decoder.decode !== 'function')) {
+      throw new TypeError('Classifier.load: decoder must be an ImageDecoder (an object with decode(input, options))');
+    }
+    const given = labels === undefined ? undefined : checkLabels(labels, 'Classifier.load: labels');
+
+    const { bytes, metadata } = await modelBytesAndMetadata(model);
+    const stored = getPreprocessingSpec(metadata);
+    const session = await createSession(bytes, sessionOptions);
+    try {
+      const inputSpec = pick(session.inputs, input, 'input');
+      const outputSpec = pick(session.outputs, output, 'output');
+      if (inputSpec.dtype !== 'float32') {
+        throw new TypeError(`Classifier.load: input '${inputSpec.name}' is ${String(inputSpec.dtype)}; classifiers take float32 images`);
+      }
+      const shape = inputSpec.shape ?? [];
+      const spec = preprocessing !== undefined ? resolvePreprocessingSpec(preprocessing, shape) : stored && resolvePreprocessingSpec(stored, shape);
+      const fixed = typeof shape[0] === 'number' ? shape[0] : undefined;
+      const classes = staticClasses(outputSpec.shape);
+      const names = given ?? getLabels(metadata) ?? (classes ? Array.from({ length: classes }, (_, i) => String(i)) : undefined);
+      if (names && classes !== undefined && names.length !== classes) {
+        throw new RangeError(`Classifier.load: ${names.length} labels, but output '${outputSpec.name}' has ${classes} classes`);
+      }
+      return new Classifier(session, {
+        labels: names ?? [],
+        preprocessing: spec,
+        input: inputSpec,
+        output: outputSpec,
+        batchSize: fixed ?? batch,
+        fixedBatch: fixed,
+        scores: scores ?? 'auto',
+        maxPixels: pixels,
+        decoder,
+        concurrency: parallel,
+      });
+    } catch (e) {
+      await session.release();
+      throw e;
+    }
+  }
+
+  /** The device that runs the model. */
+  get device(): Device {
+    return this.session.device;
+  }
+
+  /** Classifies many images in batches; each result says `ok` or carries that image's error. */
+  classify(images: readonly ImageInput[], options?: ClassifyOptions): Promise<ClassifyResult[]>;
+  /** Classifies one image; an image that cannot be read or preprocessed throws its {@link ImageError}. */
+  classify(image: ImageInput, options?: ClassifyOptions): Promise<Classification>;
+  async classify(images: ImageInput | readonly ImageInput[], options: ClassifyOptions = {}): Promise<Classification | ClassifyResult[]> {
+    const k = positiveInt('classify', 'topK', options?.topK, 1);
+    if (!Array.isArray(images)) {
+      const [result] = await this.#classifyAll([images as ImageInput], k);
+      if (!result.ok) throw result.error;
+      return result;
+    }
+    return this.#classifyAll(images, k);
+  }
+
+  /**
+   * Classifies images already preprocessed into the model's layout: `data` holds `count` images of
+   * height·width·channels values each (e.g. a dataset's tensors).
+   */
+  async classifyTensor(data: Float32Array, count: number, options: ClassifyOptions = {}): Promise<Classification[]> {
+    if (!(data instanceof Float32Array)) throw new TypeError('classifyTensor: data must be a Float32Array');
+    positiveInt('classifyTensor', 'count', count, 1);
+    const k = positiveInt('classifyTensor', 'topK', options.topK, 1);
+    if (data.length % count !== 0) throw new RangeError(`classifyTensor: ${data.length} values do not split into ${count} images`);
+    const per = data.length / count;
+    const out: Classification[] = [];
+    for (let start = 0; start < count; start += this.batchSize) {
+      const n = Math.min(this.batchSize, count - start);
+      const rows = await this.#run(data.subarray(start * per, (start + n) * per), n, per);
+      for (let i = 0; i < n; i++) out.push(this.#result(rows, i, k, `tensor ${start + i}`));
+    }
+    return out;
+  }
+
+  /** One image as the model sees it (height·width·channels values in the spec's layout and scale). */
+  async preprocess(image: ImageInput): Promise<Float32Array> {
+    const spec = this.#spec(describeImage(image));
+    const raw = await this.#decode(image);
+    const out = new Float32Array(valuesPerImage(spec));
+    preprocessInto(raw, spec, out, 0, describeImage(image), this.#maxPixels);
+    return out;
+  }
+
+  /** Frees the model's session. Safe to call twice. */
+  async dispose(): Promise<void> {
+    await this.session.release();
+  }
+
+  async #classifyAll(images: readonly ImageInput[], k: number): Promise<ClassifyResult[]> {
+    const results: ClassifyResult[] = new Array(images.length);
+    const sources = images.map(describeImage);
+    const chunks: number[] = [];
+    for (let s = 0; s < images.length; s += this.batchSize) chunks.push(s);
+    // Decode the next chunk while the current one runs: decoding (I/O, sharp's threads) and inference overlap.
+    let next = chunks.length ? this.#decodeChunk(images, chunks[0]) : undefined;
+    for (let c = 0; c < chunks.length; c++) {
+      const decoded = await next!;
+      next = c + 1 < chunks.length ? this.#decodeChunk(images, chunks[c + 1]) : undefined;
+      await this.#classifyChunk(decoded, chunks[c], k, sources, results);
+    }
+    return results;
+  }
+
+  async #decodeChunk(images: readonly ImageInput[], start: number): Promise<(RawImage | ImageError)[]> {
+    const end = Math.min(images.length, start + this.batchSize);
+    const out: (RawImage | ImageError)[] = new Array(end - start);
+    let cursor = start;
+    const worker = async () => {
+      while (cursor < end) {
+        const i = cursor++;
+        out[i - start] = await this.#decode(images[i]).catch((e: unknown) => asImageError(e, images[i]));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.#concurrency, end - start) }, worker));
+    return out;
+  }
+
+  async #classifyChunk(
+    decoded: (RawImage | ImageError)[],
+    start: number,
+    k: number,
+    sources: readonly string[],
+    results: ClassifyResult[],
+  ): Promise<void> {
+    const per = this.preprocessing ? valuesPerImage(this.preprocessing) : 0;
+    const batch = new Float32Array(decoded.length * per);
+    const slots: number[] = [];
+    decoded.forEach((item, j) => {
+      const source = sources[start + j];
+      if (item instanceof ImageError) {
+        results[start + j] = { ok: false, source, error: item };
+        return;
+      }
+      try {
+        preprocessInto(item, this.preprocessing!, batch, slots.length * per, source, this.#maxPixels);
+        slots.push(j);
+      } catch (e) {
+        results[start + j] = { ok: false, source, error: asImageError(e, source) };
+      }
+    });
+    if (slots.length === 0) return;
+    const rows = await this.#run(batch.subarray(0, slots.length * per), slots.length, per);
+    slots.forEach((j, r) => {
+      results[start + j] = this.#result(rows, r, k, sources[start + j]);
+    });
+  }
+
+  async #decode(image: ImageInput): Promise<RawImage> {
+    const source = describeImage(image);
+    this.#spec(source);
+    if (isRawImage(image)) return image;
+    const decoder = this.#decoder ?? getImageDecoder();
+    return decoder.decode(image, { maxPixels: this.#maxPixels });
+  }
+
+  #spec(source: string): PreprocessingSpec {
+    if (this.preprocessing) return this.preprocessing;
+    throw new ImageError(
+      'no-preprocessing',
+      source,
+      `the model has no preprocessing spec (metadata '${PREPROCESSING_KEY}'), so images cannot be turned into its input ` +
+        `${formatSpecs([this.input]).trim()}: pass { preprocessing: 'mnist' } (or 'resize', or a spec object) to Classifier.load ` +
+        `(CLI: --preprocess mnist), or store a spec in the model with setPreprocessingSpec(model, spec)`,
+    );
+  }
+
+  /** Runs `n` images (`per` values each) and returns the score rows. */
+  async #run(data: Float32Array, n: number, per: number): Promise<{ scores: Float32Array; classes: number }> {
+    const fixed = this.#fixedBatch;
+    const rest = inputDims(this.input.shape, per, this.preprocessing);
+    if (fixed !== undefined && n !== fixed) {
+      // A fixed-batch model (e.g. mnist-8 takes exactly 1): run padded chunks of its size.
+      const parts: Float32Array[] = [];
+      let classes = 0;
+      for (let s = 0; s < n; s += fixed) {
+        const chunk = new Float32Array(fixed * per);
+        chunk.set(data.subarray(s * per, Math.min(n, s + fixed) * per));
+        const r = await this.#run(chunk, fixed, per);
+        classes = r.classes;
+        parts.push(r.scores.subarray(0, Math.min(fixed, n - s) * classes));
+      }
+      const scores = new Float32Array(n * classes);
+      parts.forEach((p, i) => scores.set(p, i * fixed * classes));
+      return { scores, classes };
+    }
+    const out = await this.session.run({ [this.input.name]: { data, dims: [n, ...rest], dtype: 'float32' as DataType } }, { outputs: [this.output.name] });
+    const y = out[this.output.name];
+    const scores = (await y.getData()) as Float32Array;
+    const classes = scores.length / n;
+    if (this.labels.length > 0 && this.labels.length !== classes) {
+      throw new RangeError(`classify: ${this.labels.length} labels, but output '${this.output.name}' gives ${classes} scores per image`);
+    }
+    return { scores, classes };
+  }
+
+  #result(rows: { scores: Float32Array; classes: number }, r: number, k: number, source: string): Classification {
+    const labels = this.labels.length ? this.labels : Array.from({ length: rows.classes }, (_, i) => String(i));
+    const p = rowProbabilities(rows.scores, r * rows.classes, rows.classes, this.#scores);
+    const top = topK(p, k, labels);
+    return { ok: true, source, label: top[0].label, index: top[0].index, probability: top[0].probability, top };
+  }
+}
+
+interface ClassifierInit {
+  labels: readonly string[];
+  preprocessing: PreprocessingSpec | undefined;
+  input: TensorSpec;
+  output: TensorSpec;
+  batchSize: number;
+  fixedBatch: number | undefined;
+  scores: ScoreKind;
+  maxPixels: number;
+  decoder: ImageDecoder | undefined;
+  concurrency: number;
+}
+
+function pick(specs: readonly TensorSpec[], name: string | undefined, kind: 'input' | 'output'): TensorSpec {
+  const tensors = specs.filter((s) => s.isTensor);
+  if (name !== undefined) {
+    const found = tensors.find((s) => s.name === name);
+    if (!found) throw new RangeError(`Classifier.load: the model has no ${kind} '${name}'; its ${kind}s:\n${formatSpecs(specs)}`);
+    return found;
+  }
+  if (kind === 'output' || tensors.length === 1) {
+    if (tensors.length === 0) throw new TypeError(`Classifier.load: the model has no tensor ${kind}`);
+    return tensors[0];
+  }
+  throw new RangeError(`Classifier.load: the model has ${tensors.length} inputs; name the image input with { input }:\n${formatSpecs(specs)}`);
+}
+
+function staticClasses(shape: readonly SpecDim[] | undefined): number | undefined {
+  if (!shape || shape.length < 2) return undefined;
+  const rest = shape.slice(1);
+  return rest.every((d) => typeof d === 'number') ? (rest as number[]).reduce((a, b) => a * b, 1) : undefined;
+}
+
+/** The input's dims after the batch: as declared when static, else from the spec's layout, else one flat row. */
+function inputDims(shape: readonly SpecDim[] | undefined, per: number, spec: PreprocessingSpec | undefined): number[] {
+  const rest = (shape ?? []).slice(1);
+  if (rest.length > 0 && rest.every((d) => typeof d === 'number')) return rest as number[];
+  if (spec && rest.length === 3) return spec.layout === 'NCHW' ? [spec.channels, spec.height, spec.width] : [spec.height, spec.width, spec.channels];
+  if (spec && rest.length === 2) return [spec.height, spec.width];
+  return [per];
+}
+
+function asImageError(e: unknown, image: unknown): ImageError {
+  if (e instanceof ImageError) return e;
+  const source = typeof image === 'string' ? image : describeImage(image);
+  return new ImageError('not-an-image', source, e instanceof Error ? e.message : String(e), { cause: e });
+}
