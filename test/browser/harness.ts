@@ -114,28 +114,34 @@ export async function runInBrowser<T>(
   entryFile: string,
   options: BrowserPageOptions & { timeoutMs?: number } = {},
 ): Promise<{ result: T; logs: ConsoleEntry[] }> {
-  const timeout = options.timeoutMs ?? 110_000;
   return withBrowserPage(
     entryFile,
-    async (page, logs) => {
-      type State = { done: boolean; result?: unknown; error?: string };
-      let state: State;
-      try {
-        const handle = await page.waitForFunction(
-          () => (globalThis as { __harness?: State }).__harness?.done === true || undefined,
-          undefined,
-          { timeout, polling: 100 },
-        );
-        await handle.dispose();
-        state = await page.evaluate(() => (globalThis as unknown as { __harness: State }).__harness);
-      } catch (e) {
-        throw new Error(`browser entry did not finish: ${(e as Error).message}\n${tail(logs)}`);
-      }
-      if (state.error !== undefined) throw new Error(`browser entry failed: ${state.error}\n${tail(logs)}`);
-      return { result: state.result as T, logs };
-    },
+    async (page, logs) => ({ result: await waitForReport<T>(page, logs, options.timeoutMs), logs }),
     options,
   );
+}
+
+/**
+ * Waits for the entry's `report()` result on the page as it is now (e.g. again after `page.reload()`,
+ * which runs the entry anew) and returns it. Throws with the page's error and the log tail.
+ * @param timeoutMs - @defaultValue 110,000
+ */
+export async function waitForReport<T>(page: Page, logs: readonly ConsoleEntry[], timeoutMs = 110_000): Promise<T> {
+  type State = { done: boolean; result?: unknown; error?: string };
+  let state: State;
+  try {
+    const handle = await page.waitForFunction(
+      () => (globalThis as { __harness?: State }).__harness?.done === true || undefined,
+      undefined,
+      { timeout: timeoutMs, polling: 100 },
+    );
+    await handle.dispose();
+    state = await page.evaluate(() => (globalThis as unknown as { __harness: State }).__harness);
+  } catch (e) {
+    throw new Error(`browser entry did not finish: ${(e as Error).message}\n${tail(logs)}`);
+  }
+  if (state.error !== undefined) throw new Error(`browser entry failed: ${state.error}\n${tail(logs)}`);
+  return state.result as T;
 }
 
 function tail(logs: readonly ConsoleEntry[]): string {
@@ -162,6 +168,7 @@ async function loadEsbuild(): Promise<EsbuildLike> {
 const PACKAGE_SOURCES: Readonly<Record<string, string>> = {
   '@onnxkit/core': path.join(repoRoot, 'packages/core/src/index.ts'),
   '@onnxkit/web': path.join(repoRoot, 'packages/web/src/index.ts'),
+  '@onnxkit/web/wasm': path.join(repoRoot, 'packages/web/src/wasm.ts'),
 };
 
 async function bundleEntry(entryFile: string, define: Record<string, string> = {}): Promise<string> {
@@ -183,7 +190,7 @@ async function bundleEntry(entryFile: string, define: Record<string, string> = {
       {
         name: 'onnxkit-sources',
         setup(build: { onResolve: (o: { filter: RegExp }, cb: (a: { path: string }) => { path: string }) => void }) {
-          build.onResolve({ filter: /^@onnxkit\/(core|web)$/ }, (args) => ({ path: PACKAGE_SOURCES[args.path] }));
+          build.onResolve({ filter: /^@onnxkit\/(core|web|web\/wasm)$/ }, (args) => ({ path: PACKAGE_SOURCES[args.path] }));
         },
       },
     ],
@@ -245,6 +252,7 @@ async function startServer(bundle: string): Promise<Server> {
 }
 
 function send(res: import('node:http').ServerResponse, status: number, type: string, body: string | Uint8Array): void {
-  res.writeHead(status, { 'Content-Type': type });
+  // A Content-Length lets pages report download progress against the total.
+  res.writeHead(status, { 'Content-Type': type, 'Content-Length': String(Buffer.byteLength(body)) });
   res.end(body);
 }

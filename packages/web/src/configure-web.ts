@@ -1,4 +1,4 @@
-import * as ort from 'onnxruntime-web/webgpu';
+import { getRuntime, type OrtEnv } from '@onnxkit/core';
 
 /** Settings of onnxruntime-web; ORT reads them when it starts, so set them before the first session. */
 export interface WebRuntimeOptions {
@@ -22,6 +22,15 @@ export function markWebRuntimeStarted(): void {
   started = true;
 }
 
+/** The `ort.env` of the registered web runtime (the build `@onnxkit/web` or `@onnxkit/web/wasm` registered). */
+function webEnv(): OrtEnv {
+  const runtime = getRuntime();
+  if (runtime.platform !== 'web') {
+    throw new Error(`configureWeb: the registered runtime is ${runtime.name}, not onnxruntime-web; import '@onnxkit/web'`);
+  }
+  return runtime.env;
+}
+
 /**
  * Configures onnxruntime-web. Throws an Error if a session was already created (ORT has then read its
  * settings), a TypeError/RangeError for bad values.
@@ -32,23 +41,24 @@ export function configureWeb(options: WebRuntimeOptions): void {
   if (started && (wasmPaths !== undefined || numThreads !== undefined || proxy !== undefined)) {
     throw new Error('configureWeb: wasmPaths, numThreads and proxy must be set before the first session is created');
   }
+  const env = webEnv();
   if (wasmPaths !== undefined) {
     if (typeof wasmPaths !== 'string' && (wasmPaths === null || typeof wasmPaths !== 'object')) {
       throw new TypeError('configureWeb: wasmPaths must be a URL prefix string or { wasm, mjs }');
     }
-    ort.env.wasm.wasmPaths = wasmPaths;
+    env.wasm.wasmPaths = wasmPaths;
   }
   if (numThreads !== undefined) {
     if (!Number.isInteger(numThreads) || numThreads < 0) {
       throw new RangeError(`configureWeb: numThreads must be a non-negative integer, got ${numThreads}`);
     }
-    ort.env.wasm.numThreads = numThreads;
+    env.wasm.numThreads = numThreads;
   }
-  if (proxy !== undefined) ort.env.wasm.proxy = Boolean(proxy);
+  if (proxy !== undefined) env.wasm.proxy = Boolean(proxy);
   if (logLevel !== undefined) {
     if (!['verbose', 'info', 'warning', 'error', 'fatal'].includes(logLevel)) {
       throw new RangeError(`configureWeb: logLevel must be verbose, info, warning, error or fatal, got '${logLevel}'`);
     }
-    ort.env.logLevel = logLevel;
+    env.logLevel = logLevel;
   }
 }

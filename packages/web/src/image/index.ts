@@ -1,0 +1,1 @@
+export { decodeInBrowser, webImageDecoder } from './canvas-decoder.js';
