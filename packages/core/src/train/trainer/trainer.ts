@@ -12,8 +12,12 @@ import { gradientName, LEARNING_RATE, STEP, updatedName } from '../optimizers/na
 import { artifactModel, type ArtifactModel, type ArtifactSet } from './artifact-set.js';
 import { accumulatorModelBytes } from './gradient-accumulator.js';
 import { inferenceModelFromEval, MODEL_CARD_KEY } from './inference-export.js';
+import { withTrainerDefaults } from './session-defaults.js';
 
-/** Options of {@link Trainer.create}: session options for all three graphs. */
+/**
+ * Options of {@link Trainer.create}: session options for all three graphs. Unless `extra` says
+ * otherwise, ORT's intra-op threads do not spin-wait between steps (see `withTrainerDefaults`).
+ */
 export interface TrainerOptions extends Omit<SessionOptions, 'preferredOutputLocation'> {
   /**
    * Keep parameters, gradients and optimizer state on the device between steps (`gpu-buffer` outputs
@@ -121,7 +125,8 @@ export class Trainer {
         `Trainer.create: the checkpoint belongs to other artifacts (checkpoint fingerprint ${checkpoint.fingerprint}, training model ${expected})`,
       );
     }
-    const { keepOnDevice: keepOption, ...sessionOptions } = options;
+    const { keepOnDevice: keepOption, ...given } = options;
+    const sessionOptions = withTrainerDefaults(given);
     const params = checkpoint.parameters.map((p) => p.name);
     const onDevice = (names: readonly string[], cpu: readonly string[] = []) => ({
       preferredOutputLocation: Object.fromEntries([...names.map((n) => [n, 'gpu-buffer']), ...cpu.map((n) => [n, 'cpu'])]),

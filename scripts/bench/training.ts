@@ -1,0 +1,413 @@
+// Training benchmark of the seed CNN: onnxkit on ORT CPU vs PyTorch 1.13 (CPU), measured in one run,
+// interleaved repeat by repeat so that machine load affects both alike.
+//
+//   pnpm tsx scripts/bench/training.ts [--repeats 7] [--steps 8] [--epoch-repeats 3] [--threads 1,2]
+//        [--batches 32,64] [--parts throughput,epoch,finetune,profile] [--json FILE] [--write] [--quick]
+//
+// Measures (same digits, same network, AdamW with the same hyper-parameters, same thread counts):
+//   throughput   samples/s of trainStep + optimizerStep (PyTorch: forward, loss, backward, step) at each
+//                batch size and thread count; `--steps` timed batches after 3 warm-up ones, median of
+//                `--repeats`; also samples per CPU-second of the whole process (all its threads)
+//   epoch        one shuffled epoch over the 9,000 training digits with fit() (batch 64, 2 threads)
+//   finetune     one epoch over 1,000 digits, head only (fc2) vs all parameters (batch 64, 2 threads)
+//   profile      where onnxkit's time goes (scripts/bench/profile-training.ts, batch 64, 1 thread)
+// PyTorch runs in a long-lived worker (scripts/bench/torch_training.py via /usr/bin/python3). With more
+// than one thread a second worker runs with OMP_WAIT_POLICY=PASSIVE (OpenMP threads sleep instead of
+// spin-waiting), the counterpart of the Trainer's default of no intra-op spinning in ORT.
+// --write replaces the "## Training" section of docs/BENCHMARKS.md (creating the file if missing).
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import * as ort from 'onnxruntime-node';
+import {
+  buildSeedCnn,
+  encodeNpy,
+  fit,
+  generateArtifacts,
+  loadMnistDigits,
+  oneHot,
+  permutation,
+  Random,
+  selectExamples,
+  splitDataset,
+  Trainer,
+  type ImageDataset,
+  type TrainingArtifacts,
+} from '@onnxkit/node';
+import { formatProfile, profileTraining, type TrainingProfile } from './profile-training.js';
+
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+const LR = 1e-3;
+const HEAD = ['fc2.weight', 'fc2.bias'];
+const EPOCH_BATCH = 64;
+const EPOCH_THREADS = 2;
+// Lets the other side's spinning worker threads go idle before a measurement starts.
+const SETTLE_MS = 300;
+
+/** Options of {@link runTrainingBenchmark}. */
+export interface TrainingBenchOptions {
+  repeats: number;
+  steps: number;
+  warmup: number;
+  epochRepeats: number;
+  threads: number[];
+  batches: number[];
+  parts: Set<string>;
+  python: string;
+}
+
+type Trainable = 'all' | 'head';
+
+interface Paired {
+  onnxkit: number;
+  torch: number;
+  /** onnxkit / PyTorch (throughput: higher is better for onnxkit; times: lower is). */
+  ratio: number;
+  onnxkitRuns: number[];
+  torchRuns: number[];
+  /** PyTorch with OMP_WAIT_POLICY=PASSIVE (runs with more than one thread only). */
+  torchPassive?: number;
+  ratioPassive?: number;
+  torchPassiveRuns?: number[];
+}
+
+export interface TrainingResults {
+  command: string;
+  machine: { nproc: number; cpu: string; node: string; onnxruntime: string; torch: string };
+  load: { before: number[]; after: number[] };
+  settings: { repeats: number; steps: number; warmup: number; epochRepeats: number };
+  throughput: (Paired & { batch: number; threads: number; cpu: { onnxkit: number; torch: number; ratio: number } })[];
+  epoch?: Paired & { examples: number };
+  fineTune: (Paired & { examples: number; trainable: string })[];
+  profile?: TrainingProfile;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const paired = (o: number[], t: number[], tp: number[] = []): Paired => ({
+  onnxkit: median(o),
+  torch: median(t),
+  ratio: median(o) / median(t),
+  onnxkitRuns: o,
+  torchRuns: t,
+  ...(tp.length ? { torchPassive: median(tp), ratioPassive: median(o) / median(tp), torchPassiveRuns: tp } : {}),
+});
+
+/** The PyTorch worker: one JSON command per line, one JSON reply per line. */
+class TorchWorker {
+  #proc: ChildProcessWithoutNullStreams;
+  #lines: AsyncIterator<string>;
+  constructor(python: string, env: Record<string, string> = {}) {
+    this.#proc = spawn(python, [path.join(import.meta.dirname, 'torch_training.py')], { stdio: 'pipe', env: { ...process.env, ...env } });
+    this.#proc.stderr.on('data', (d: Buffer) => process.stderr.write(`[torch] ${d}`));
+    this.#lines = createInterface({ input: this.#proc.stdout })[Symbol.asyncIterator]();
+  }
+  async call<T = { seconds: number; cpuSeconds: number }>(cmd: Record<string, unknown>): Promise<T> {
+    this.#proc.stdin.write(JSON.stringify(cmd) + '\n');
+    const next = await this.#lines.next();
+    if (next.done) throw new Error(`the PyTorch worker exited (command ${JSON.stringify(cmd)})`);
+    const reply = JSON.parse(next.value) as T & { error?: string };
+    if (reply.error) throw new Error(`PyTorch worker: ${reply.error}`);
+    return reply;
+  }
+  quit(): void {
+    this.#proc.stdin.end(JSON.stringify({ cmd: 'quit' }) + '\n');
+  }
+}
+
+/** onnxkit's side: one Trainer per thread count, kept across repeats like PyTorch's models. */
+class OnnxkitSide {
+  #trainers = new Map<number, Trainer>();
+  #offsets = new Map<string, number>();
+  constructor(
+    private readonly data: ImageDataset,
+    private readonly artifacts: Record<Trainable, TrainingArtifacts>,
+  ) {}
+
+  /**
+   * Wall and process CPU seconds of `count` steps after `warmup` ones. Batch i is digits
+   * [i·batch, (i+1)·batch) (mod the count), copied out and one-hot encoded as fit() does; PyTorch
+   * gets the same batches.
+   */
+  async steps(batch: number, threads: number, warmup: number, count: number, offset: number): Promise<{ seconds: number; cpuSeconds: number }> {
+    let trainer = this.#trainers.get(threads);
+    if (!trainer) {
+      trainer = await Trainer.create(this.artifacts.all, { device: 'cpu', intraOpNumThreads: threads, interOpNumThreads: 1 });
+      this.#trainers.set(threads, trainer);
+    }
+    const size = 784;
+    const n = this.data.count;
+    const run = async (i: number) => {
+      const start = ((offset + i) * batch) % (n - batch);
+      const images = this.data.images.slice(start * size, (start + batch) * size);
+      const labels = oneHot(this.data.labels.subarray(start, start + batch), 10);
+      await trainer.trainStep({ input: { data: images, dims: [batch, 1, 28, 28] } }, { data: labels, dims: [batch, 10] });
+      await trainer.optimizerStep({ learningRate: LR });
+      trainer.lazyResetGrad();
+    };
+    for (let i = 0; i < warmup; i++) await run(i);
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    for (let i = 0; i < count; i++) await run(warmup + i);
+    const cpu = process.cpuUsage(c0);
+    return { seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+  }
+
+  /** Seconds of one fit() epoch over the first `count` digits, from a fresh trainer (its start not timed). */
+  async epoch(count: number, trainable: Trainable): Promise<number> {
+    const trainer = await Trainer.create(this.artifacts[trainable], { device: 'cpu', intraOpNumThreads: EPOCH_THREADS, interOpNumThreads: 1 });
+    const subset = count === this.data.count ? this.data : selectExamples(this.data, Int32Array.from({ length: count }, (_, i) => i));
+    const t0 = performance.now();
+    await fit(trainer, subset, { epochs: 1, batchSize: EPOCH_BATCH, seed: 0, learningRate: LR });
+    const seconds = (performance.now() - t0) / 1000;
+    await trainer.release();
+    return seconds;
+  }
+
+  async release(): Promise<void> {
+    for (const t of this.#trainers.values()) await t.release();
+  }
+}
+
+/** Runs the sides in turn, rotating which goes first with `r`, with a pause before each. */
+async function interleave(r: number, ...sides: (() => Promise<void>)[]): Promise<void> {
+  for (let k = 0; k < sides.length; k++) {
+    await pause(SETTLE_MS);
+    await sides[(k + r) % sides.length]();
+  }
+}
+
+export async function runTrainingBenchmark(o: TrainingBenchOptions, command: string): Promise<TrainingResults> {
+  const loadBefore = loadAverage();
+  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  // The 9,000 training digits (1,000 held out as in scripts/train-seed-cnn.ts), shuffled once so
+  // that consecutive slices are mixed batches on both sides.
+  const { train } = splitDataset(loadMnistDigits(), 1000, new Random(0));
+  const data = selectExamples(train, permutation(train.count, new Random(1)));
+  const dir = mkdtempSync(path.join(tmpdir(), 'onnxkit-bench-'));
+  const torch = new TorchWorker(o.python);
+  const passive = o.threads.some((t) => t > 1) || o.parts.has('epoch') || o.parts.has('finetune') ? new TorchWorker(o.python, { OMP_WAIT_POLICY: 'PASSIVE' }) : undefined;
+  const onnxkit = new OnnxkitSide(data, {
+    all: generateArtifacts(buildSeedCnn({ seed: 0 }), { optimizer: 'adamw' }),
+    head: generateArtifacts(buildSeedCnn({ seed: 0 }), { optimizer: 'adamw', trainable: HEAD }),
+  });
+  try {
+    writeFileSync(path.join(dir, 'images.npy'), encodeNpy({ dtype: 'float32', dims: [data.count, 1, 28, 28], data: data.images }));
+    writeFileSync(path.join(dir, 'labels.npy'), encodeNpy({ dtype: 'int32', dims: [data.count], data: data.labels }));
+    const { torch: torchVersion } = await torch.call<{ torch: string }>({ cmd: 'info' });
+    for (const w of [torch, passive]) await w?.call({ cmd: 'load', images: path.join(dir, 'images.npy'), labels: path.join(dir, 'labels.npy') });
+
+    const configs = o.batches.flatMap((batch) => o.threads.map((threads) => ({ batch, threads })));
+    const runs = configs.map(() => ({ onnxkit: [] as number[], torch: [] as number[], torchPassive: [] as number[], onnxkitCpu: [] as number[], torchCpu: [] as number[], torchPassiveCpu: [] as number[] }));
+    for (let r = 0; o.parts.has('throughput') && r < o.repeats; r++) {
+      for (const [i, c] of configs.entries()) {
+        const offset = r * (o.warmup + o.steps);
+        const record = (side: 'onnxkit' | 'torch' | 'torchPassive', t: { seconds: number; cpuSeconds: number }) => {
+          runs[i][side].push((c.batch * o.steps) / t.seconds);
+          runs[i][`${side}Cpu`].push((c.batch * o.steps) / t.cpuSeconds);
+        };
+        const torchSteps = (w: TorchWorker) => w.call({ cmd: 'steps', batch: c.batch, threads: c.threads, warmup: o.warmup, steps: o.steps, offset });
+        await interleave(
+          r + i,
+          async () => record('onnxkit', await onnxkit.steps(c.batch, c.threads, o.warmup, o.steps, offset)),
+          async () => record('torch', await torchSteps(torch)),
+          ...(passive && c.threads > 1 ? [async () => record('torchPassive', await torchSteps(passive))] : []),
+        );
+      }
+      process.stderr.write(`training bench: throughput repeat ${r + 1}/${o.repeats}\n`);
+    }
+    await onnxkit.release();
+
+    const torchEpoch = async (w: TorchWorker, count: number, trainable: Trainable) =>
+      (await w.call({ cmd: 'epoch', batch: EPOCH_BATCH, threads: EPOCH_THREADS, count, trainable })).seconds;
+    const pair = async (n: number, count: number, trainable: Trainable): Promise<Paired> => {
+      const [a, b, c]: number[][] = [[], [], []];
+      for (let r = 0; r < n; r++) {
+        await interleave(
+          r,
+          async () => void a.push(await onnxkit.epoch(count, trainable)),
+          async () => void b.push(await torchEpoch(torch, count, trainable)),
+          ...(passive ? [async () => void c.push(await torchEpoch(passive, count, trainable))] : []),
+        );
+      }
+      return paired(a, b, c);
+    };
+    let epoch: TrainingResults['epoch'];
+    if (o.parts.has('epoch')) {
+      epoch = { examples: data.count, ...(await pair(o.epochRepeats, data.count, 'all')) };
+      process.stderr.write('training bench: epoch done\n');
+    }
+    const fineTune: TrainingResults['fineTune'] = [];
+    for (const trainable of o.parts.has('finetune') ? (['head', 'all'] as const) : []) {
+      const p = await pair(o.repeats, 1000, trainable);
+      fineTune.push({ examples: 1000, trainable: trainable === 'head' ? 'head only (fc2)' : 'all parameters', ...p });
+    }
+    if (fineTune.length) process.stderr.write('training bench: fine-tune done\n');
+    const profile = o.parts.has('profile') ? await profileTraining({ batchSize: 64, threads: 1, steps: Math.max(5, o.steps * 2) }) : undefined;
+
+    return {
+      command,
+      machine: {
+        nproc: Number(execFileSync('nproc').toString().trim()),
+        cpu: /model name\s*:\s*(.*)/.exec(cpuinfo)?.[1] ?? cpus()[0]?.model ?? 'unknown',
+        node: process.version,
+        onnxruntime: ort.env.versions.node ?? ort.env.versions.common,
+        torch: torchVersion,
+      },
+      load: { before: loadBefore, after: loadAverage() },
+      settings: { repeats: o.repeats, steps: o.steps, warmup: o.warmup, epochRepeats: o.epochRepeats },
+      throughput: !o.parts.has('throughput')
+        ? []
+        : configs.map((c, i) => {
+            const cpu = { onnxkit: median(runs[i].onnxkitCpu), torch: median(runs[i].torchCpu), ratio: median(runs[i].onnxkitCpu) / median(runs[i].torchCpu) };
+            return { ...c, ...paired(runs[i].onnxkit, runs[i].torch, runs[i].torchPassive), cpu };
+          }),
+      ...(epoch ? { epoch } : {}),
+      fineTune,
+      ...(profile ? { profile } : {}),
+    };
+  } finally {
+    torch.quit();
+    passive?.quit();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The "## Training" section of docs/BENCHMARKS.md. */
+export function formatTrainingSection(r: TrainingResults): string {
+  const f = (x: number, d = 0) => x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
+  const spread = (xs: number[], d = 0) => `${f(Math.min(...xs), d)}–${f(Math.max(...xs), d)}`;
+  const lines = [
+    '## Training',
+    '',
+    `Command: \`${r.command}\` (also run by \`pnpm bench\`). The seed CNN (\`buildSeedCnn\`, 93,322 parameters), ` +
+      "`generateArtifacts(model, { optimizer: 'adamw' })`, `Trainer.create(artifacts, { device: 'cpu', intraOpNumThreads: t, interOpNumThreads: 1 })`, " +
+      'trainStep + optimizerStep per batch of real digits (`loadMnistDigits()`, 9,000 training digits, batches copied out and one-hot encoded as fit() does). ' +
+      'PyTorch: the same network, `torch.optim.AdamW` with the same hyper-parameters, `torch.set_num_threads(t)`, the same batches (gathered with `index_select`), ' +
+      'forward + cross-entropy + backward + step, in a long-lived worker (scripts/bench/torch_training.py).',
+    '',
+    `Machine: ${r.machine.nproc} cores (nproc), ${r.machine.cpu}; Node ${r.machine.node}, onnxruntime-node ${r.machine.onnxruntime}, PyTorch ${r.machine.torch} (Debian python3-torch, CPU). ` +
+      `Load average (1/5/15 min) before ${r.load.before.join(' / ')}, after ${r.load.after.join(' / ')}: other engineers' jobs shared these 2 cores during the run, ` +
+      'so absolute figures are noisy (see the ranges) and 2-thread figures depend on how busy the second core was. The sides alternate (which one goes first alternates too), so load affects both alike; ' +
+      'the CPU-time columns (samples per CPU-second of the whole process, all threads) depend much less on the load than wall-clock figures — at 1 thread they are the fairest comparison.',
+  ];
+  const dash = '—';
+  const passiveCell = (x: Paired, d: number) => (x.torchPassive === undefined ? dash : f(x.torchPassive, d));
+  const passiveRatio = (x: Paired) => (x.ratioPassive === undefined ? dash : `**${f(x.ratioPassive, 2)}**`);
+  if (r.throughput.length) {
+    lines.push(
+      '',
+      `### Throughput (median of ${r.settings.repeats} repeats of ${r.settings.steps} timed batches after ${r.settings.warmup} warm-up ones; goal: onnxkit ≥ PyTorch)`,
+      '',
+      'Samples/s, wall clock. "PyTorch, passive" is the same PyTorch with `OMP_WAIT_POLICY=PASSIVE` (its OpenMP threads sleep instead of spin-waiting; only differs with 2 threads).',
+      '',
+      '| batch | threads | onnxkit | PyTorch | onnxkit / PyTorch | PyTorch, passive | onnxkit / PyTorch, passive | range of repeats: onnxkit / PyTorch |',
+      '|---:|---:|---:|---:|---:|---:|---:|---|',
+      ...r.throughput.map(
+        (t) =>
+          `| ${t.batch} | ${t.threads} | ${f(t.onnxkit)} | ${f(t.torch)} | **${f(t.ratio, 2)}** | ${passiveCell(t, 0)} | ${passiveRatio(t)} | ${spread(t.onnxkitRuns)} / ${spread(t.torchRuns)} |`,
+      ),
+      '',
+      'Samples per CPU-second (process CPU time of all threads; spin-waiting counts as CPU time, so at 2 threads this mostly measures spinning):',
+      '',
+      '| batch | threads | onnxkit | PyTorch | onnxkit / PyTorch |',
+      '|---:|---:|---:|---:|---:|',
+      ...r.throughput.map((t) => `| ${t.batch} | ${t.threads} | ${f(t.cpu.onnxkit)} | ${f(t.cpu.torch)} | **${f(t.cpu.ratio, 2)}** |`),
+    );
+  }
+  if (r.epoch || r.fineTune.length) {
+    lines.push(
+      '',
+      `### Epoch and fine-tuning time (fit(), batch ${EPOCH_BATCH}, ${EPOCH_THREADS} threads; PyTorch: the same loop over shuffled batches)`,
+      '',
+      '| run | onnxkit (s) | PyTorch (s) | onnxkit / PyTorch (time) | PyTorch, passive (s) | onnxkit / PyTorch, passive | range of runs: onnxkit / PyTorch (s) |',
+      '|---|---:|---:|---:|---:|---:|---|',
+    );
+    if (r.epoch) {
+      lines.push(
+        `| one epoch, ${f(r.epoch.examples)} digits, all parameters (median of ${r.settings.epochRepeats}) | ${f(r.epoch.onnxkit, 1)} | ${f(r.epoch.torch, 1)} | **${f(r.epoch.ratio, 2)}** | ${passiveCell(r.epoch, 1)} | ${passiveRatio(r.epoch)} | ${spread(r.epoch.onnxkitRuns, 1)} / ${spread(r.epoch.torchRuns, 1)} |`,
+      );
+    }
+    for (const t of r.fineTune) {
+      lines.push(
+        `| fine-tuning, one epoch over ${f(t.examples)} digits, ${t.trainable} (median of ${r.settings.repeats}) | ${f(t.onnxkit, 2)} | ${f(t.torch, 2)} | **${f(t.ratio, 2)}** | ${passiveCell(t, 2)} | ${passiveRatio(t)} | ${spread(t.onnxkitRuns, 2)} / ${spread(t.torchRuns, 2)} |`,
+      );
+    }
+    const head = r.fineTune.find((t) => t.trainable.startsWith('head'));
+    const all = r.fineTune.find((t) => t.trainable.startsWith('all'));
+    if (head && all) {
+      lines.push(
+        '',
+        `Head-only fine-tuning takes ${f(head.onnxkit / all.onnxkit, 2)}x the time of full fine-tuning with onnxkit (PyTorch: ${f(head.torch / all.torch, 2)}x): ` +
+          'its training graph runs the forward pass and the gradient of fc2 only, and its optimizer updates 650 numbers instead of 93,322.',
+      );
+    }
+  }
+  if (r.profile) {
+    lines.push('', '### Where the time goes (onnxkit, `pnpm tsx scripts/bench/profile-training.ts`)', '', formatProfile(r.profile));
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Replaces (or appends) the "## Training" section of docs/BENCHMARKS.md, leaving the rest as it is. */
+export function writeTrainingSection(section: string, file = path.join(repoRoot, 'docs/BENCHMARKS.md')): void {
+  // Read right before writing: other scripts own the other sections of the same file.
+  const current = existsSync(file)
+    ? readFileSync(file, 'utf8')
+    : '# Benchmarks\n\nMeasured by `pnpm bench` (scripts/bench/run-all.ts) on the machine named in each section: command, machine, median of several runs, ratios against the comparison measured in the same run.\n';
+  const start = current.search(/^## Training\s*$/m);
+  let next: string;
+  if (start < 0) {
+    next = `${current.trimEnd()}\n\n${section}`;
+  } else {
+    const rest = current.slice(start + 1);
+    const end = rest.search(/^## /m);
+    next = current.slice(0, start) + section + (end < 0 ? '' : `\n${rest.slice(end)}`);
+  }
+  writeFileSync(file, next);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      repeats: { type: 'string', default: '7' },
+      steps: { type: 'string', default: '8' },
+      'epoch-repeats': { type: 'string', default: '3' },
+      threads: { type: 'string', default: '1,2' },
+      batches: { type: 'string', default: '32,64' },
+      parts: { type: 'string', default: 'throughput,epoch,finetune,profile' },
+      json: { type: 'string' },
+      write: { type: 'boolean', default: false },
+      quick: { type: 'boolean', default: false },
+      python: { type: 'string', default: '/usr/bin/python3' },
+    },
+  });
+  const quick = values.quick;
+  const args = process.argv.slice(2).filter((a, i, all) => a !== '--json' && all[i - 1] !== '--json');
+  const results = await runTrainingBenchmark(
+    {
+      repeats: quick ? 1 : Number(values.repeats),
+      steps: quick ? 3 : Number(values.steps),
+      warmup: quick ? 1 : 3,
+      epochRepeats: quick ? 1 : Number(values['epoch-repeats']),
+      threads: values.threads.split(',').map(Number),
+      batches: values.batches.split(',').map(Number),
+      parts: new Set(values.parts.split(',')),
+      python: values.python,
+    },
+    `pnpm tsx scripts/bench/training.ts${args.length ? ` ${args.join(' ')}` : ''}`,
+  );
+  const section = formatTrainingSection(results);
+  console.log(section);
+  if (values.json) writeFileSync(values.json, JSON.stringify(results, null, 2) + '\n');
+  if (values.write) writeTrainingSection(section);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) await main();
