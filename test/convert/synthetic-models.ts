@@ -33,8 +33,7 @@ export function randomizeWeights(model: tf.LayersModel, seed: number, scale = 0.
  * A Functional model using every layer and activation the converter supports (TF's asymmetric same
  * padding with strides, dilation, depthwise and separable convolutions, BN, padding and cropping, both
  * poolings with same padding, merges, global pools, Dense on a 3-D tensor, …) with two outputs: a
- * feature map and the class probabilities. `gelu: false` leaves out the one op (Erf) without a
- * gradient rule, for training tests.
+ * feature map and the class probabilities. `gelu: false` swaps the gelu Dense activation (Erf) for relu.
  */
 export function allLayersModel(options: { gelu?: boolean } = {}): tf.LayersModel {
   const L = tf.layers;

@@ -49,7 +49,7 @@ describe('converted models are ordinary onnxkit models', () => {
   });
 
   it('every layer type has gradients: one step on the all-layers model lowers its loss', async () => {
-    const model = allLayersModel({ gelu: false });
+    const model = allLayersModel();
     randomizeWeights(model, 3, 0.3);
     const saved = await saveTfjs(model);
     const converted = await convertKeras({ model: new Uint8Array(Buffer.from(JSON.stringify(saved.json))), readFile: () => saved.shard });

@@ -1,4 +1,5 @@
 import type { Env, InferenceSession as OrtInferenceSession, Tensor as OrtTensor } from 'onnxruntime-common';
+import type { TensorValues } from '../onnx/dtype.js';
 import type { Device, Platform } from './device.js';
 
 /** An onnxruntime-common tensor, created by (and belonging to) the registered runtime's ORT copy. */
@@ -17,18 +18,7 @@ export type OrtEnv = Env;
 export type OrtDataType = OrtTensor.Type;
 
 /** Element storage accepted and returned by sessions. */
-export type TensorArray =
-  | Float32Array
-  | Float64Array
-  | Int8Array
-  | Uint8Array
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | BigInt64Array
-  | BigUint64Array
-  | readonly string[];
+export type TensorArray = Exclude<TensorValues, string[]> | readonly string[];
 
 /**
  * What a platform package implements and registers with {@link registerRuntime}. Core never imports an

@@ -16,6 +16,7 @@ describe('activation gradient rules vs central differences (float64)', () => {
     ['Softmax opset 11 default axis, symbolic batch', (r) => ({ opset: 11, dtype: d, inputs: { x: { ...uniform(r, [2, 3, 4], -2, 2, d), shape: ['N', 3, 4] } }, forward: (b, x) => b.op('Softmax', [x.x]) })],
     ['LogSoftmax axis=-1', (r) => ({ dtype: d, inputs: { x: uniform(r, [3, 6], -2, 2, d) }, forward: (b, x) => b.op('LogSoftmax', [x.x]) })],
     ['Exp', (r) => ({ dtype: d, inputs: { x: uniform(r, [5], -1, 1, d) }, forward: (b, x) => b.op('Exp', [x.x]) })],
+    ['Erf (float32: ORT CPU has no double Erf)', (r) => ({ dtype: 'float32', inputs: { x: uniform(r, [2, 5], -1.5, 1.5, 'float32') }, forward: (b, x) => b.op('Erf', [x.x]) })],
     ['Log', (r) => ({ dtype: d, inputs: { x: uniform(r, [5], 0.5, 2, d) }, forward: (b, x) => b.op('Log', [x.x]) })],
     ['Sqrt', (r) => ({ dtype: d, inputs: { x: uniform(r, [5], 0.5, 2, d) }, forward: (b, x) => b.op('Sqrt', [x.x]) })],
     ['Neg', (r) => ({ dtype: d, inputs: { x: uniform(r, [5], -1, 1, d) }, forward: (b, x) => b.op('Neg', [x.x]) })],

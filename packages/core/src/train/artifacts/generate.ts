@@ -84,7 +84,11 @@ export function generateArtifacts(model: Model, options: ArtifactOptions = {}): 
   const learnable = learnableInitializers(model.graph, target.prediction, initializerNames);
   const { trainable, frozen } = selectTrainable(model.graph, learnable, options.trainable, options.frozen);
   if (trainable.length === 0) {
-    throw new RangeError('generateArtifacts: no trainable parameters (the loss depends on no learnable float32 initializer, or all are frozen)');
+    const quantized = model.graph.nodes.some((n) => n.opType === 'DequantizeLinear' || n.opType === 'QuantizeLinear');
+    throw new RangeError(
+      'generateArtifacts: no trainable parameters (the loss depends on no learnable float32 initializer, or all are frozen)' +
+        (quantized ? '; this model is quantized: recover float weights with dequantizeForTraining(model) first, and requantize after training' : ''),
+    );
   }
   for (const t of trainable) {
     if (t.external && t.data.length === 0) throw new RangeError(`generateArtifacts: parameter '${t.name}' lives in external data; call resolveExternalData first`);

@@ -1,22 +1,13 @@
 import type { AttributeInput } from '../../onnx/attributes.js';
 import type { GraphBuilder } from '../../onnx/builder.js';
 import type { Attribute, Node } from '../../onnx/ir.js';
+import { REDUCE_OPS } from '../../onnx/shape-inference/rules/reduce.js';
 
 /** The oldest ai.onnx opset whose models the artifacts accept (numpy broadcasting since 7). */
 export const MIN_MODEL_OPSET = 7;
 
-const REDUCE_AXES_INPUT_SINCE: Readonly<Record<string, number>> = {
-  ReduceSum: 13,
-  ReduceMean: 18,
-  ReduceMax: 18,
-  ReduceMin: 18,
-  ReduceProd: 18,
-  ReduceL1: 18,
-  ReduceL2: 18,
-  ReduceLogSum: 18,
-  ReduceLogSumExp: 18,
-  ReduceSumSquare: 18,
-};
+/** Reduce ops, with the opset from which `axes` is an input (shared with shape inference). */
+const REDUCE_AXES_INPUT_SINCE = REDUCE_OPS;
 
 /** Ops that no longer exist at the target opset and have no mechanical replacement. */
 const REMOVED: ReadonlySet<string> = new Set([

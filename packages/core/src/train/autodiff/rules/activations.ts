@@ -65,6 +65,15 @@ function softmaxFamily(log: boolean): GradientRule {
 }
 
 /** dX = dY·Y. */
+/** dX = dY·(2/√π)·exp(−X²) (Erf appears in exact GELU, e.g. Keras `gelu`). */
+const erf: GradientRule = (ctx) => {
+  const { emit, node } = ctx;
+  const x = node.inputs[0];
+  const dtype = ctx.dtypeOf(x);
+  const gauss = emit.op('Exp', [emit.op('Neg', [emit.mul(x, x)])]);
+  return [emit.mul(dyOf(ctx), emit.mul(emit.scalar(2 / Math.sqrt(Math.PI), dtype), gauss))];
+};
+
 const exp: GradientRule = (ctx) => [ctx.emit.mul(dyOf(ctx), ctx.node.outputs[0])];
 
 /** dX = dY / X. */
@@ -123,6 +132,7 @@ export const ACTIVATION_RULES: Readonly<Record<string, GradientRule>> = {
   Softmax: softmaxFamily(false),
   LogSoftmax: softmaxFamily(true),
   Exp: exp,
+  Erf: erf,
   Log: log,
   Neg: neg,
   Sqrt: sqrt,
