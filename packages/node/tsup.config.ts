@@ -20,4 +20,12 @@ export default defineConfig([
     banner: { js: '#!/usr/bin/env node' },
     external: ['onnxruntime-node', '@onnxkit/core'],
   },
+  {
+    // The runtime entries `onnxkit pack` bundles (with esbuild) into a packed folder; they ship as
+    // JavaScript next to the CLI so packing works from an installed package too.
+    entry: { 'entries/node-entry': 'src/pack/entries/node-entry.ts', 'entries/browser-entry': 'src/pack/entries/browser-entry.ts' },
+    format: ['esm'],
+    target: 'es2022',
+    external: ['onnxruntime-node', 'onnxruntime-web', 'onnxruntime-web/webgpu', 'onnxruntime-web/wasm', '@onnxkit/core', '@onnxkit/web'],
+  },
 ]);

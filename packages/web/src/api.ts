@@ -1,5 +1,6 @@
-// Everything both builds export: core plus the browser helpers. The entry files add their runtime.
-export * from '@onnxkit/core';
+// The browser helpers both builds export. The entry files add core (`export * from '@onnxkit/core'` must
+// stand in the entry itself: nested in a bundled module, esbuild turns it into a runtime copy that
+// bundlers importing the dist cannot see) and their runtime.
 export { configureWeb, type WebRuntimeOptions } from './configure-web.js';
 export { fetchModel } from './load/fetch-model.js';
 export { readModelFile } from './load/read-model-file.js';

@@ -1,6 +1,7 @@
 import { registerWebPlatform } from './register.js';
 import { webRuntime } from './runtime/webgpu-runtime.js';
 
+export * from '@onnxkit/core';
 export * from './api.js';
 export { webRuntime } from './runtime/webgpu-runtime.js';
 

@@ -5,6 +5,7 @@
 import { registerWebPlatform } from './register.js';
 import { wasmRuntime } from './runtime/wasm-runtime.js';
 
+export * from '@onnxkit/core';
 export * from './api.js';
 export { wasmRuntime } from './runtime/wasm-runtime.js';
 
