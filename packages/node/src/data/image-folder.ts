@@ -1,7 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { ImageDataset } from '@onnxkit/core';
-import sharp from 'sharp';
+import { getImageDecoder, preprocessInto, type ImageDataset, type PreprocessingSpec } from '@onnxkit/core';
 import { IMAGE_EXTENSIONS } from '../image/image-files.js';
 import { describeFsError } from '../io/fs-error.js';
 
@@ -18,17 +17,30 @@ export interface ImageFolderOptions {
    * @defaultValue the sub-folder names, sorted (numbers numerically)
    */
   classNames?: readonly string[];
+  /**
+   * How images become model inputs, e.g. the model's own spec (`getPreprocessingSpec(model)`) so training
+   * sees images prepared exactly as `Classifier` prepares them later (the MNIST procedure: polarity,
+   * crop, centre of mass). Its size and channels win over `height`/`width`/`channels`; the dataset is
+   * always NCHW. @defaultValue a plain stretch to `height`×`width`, pixels kept as they are
+   */
+  preprocessing?: PreprocessingSpec;
 }
 
+/** Decoder limit on the pixels of one image (as the classifier's default). */
+const MAX_PIXELS = 50_000_000;
+
 /**
- * Reads a folder of labelled images, `<dir>/<label>/*.png` (and other types sharp decodes): each
- * image is decoded, converted to grayscale (or RGB), resized to `height`×`width` (stretched, as a
- * model's fixed input needs) and scaled to 0..1, NCHW. Pixels are kept as they are: a dataset of
- * dark ink on light paper stays so (invert it for MNIST-style models).
+ * Reads a folder of labelled images, `<dir>/<label>/*.png` (and other types the registered image
+ * decoder reads — sharp in Node): each image is decoded and prepared by core's preprocessing, the same
+ * code classifiers use: by default converted to grayscale (or RGB), stretched to `height`×`width` and
+ * scaled to 0..1, NCHW, pixels kept as they are; with `preprocessing`, exactly as that spec says.
  */
 export async function loadImageFolder(dir: string, options: ImageFolderOptions = {}): Promise<ImageDataset> {
   if (typeof dir !== 'string' || dir.length === 0) throw new TypeError('loadImageFolder: dir must be a non-empty path');
-  const { height = 28, width = 28, channels = 1 } = options;
+  const given = options.preprocessing;
+  const height = given?.height ?? options.height ?? 28;
+  const width = given?.width ?? options.width ?? 28;
+  const channels = given?.channels ?? options.channels ?? 1;
   for (const [name, v] of [['height', height], ['width', width]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`loadImageFolder: '${name}' must be a positive integer, got ${v}`);
   }
@@ -56,6 +68,10 @@ export async function loadImageFolder(dir: string, options: ImageFolderOptions =
   }
   if (files.length === 0) throw new RangeError(`loadImageFolder: no images (${IMAGE_EXTENSIONS.join(' ')}) in the class folders of '${dir}'`);
 
+  const spec: PreprocessingSpec = given
+    ? { ...given, layout: 'NCHW' }
+    : { layout: 'NCHW', height, width, channels, scale: [0, 1], polarity: 'any', procedure: 'resize', fit: 'stretch' };
+  const decoder = getImageDecoder();
   const size = channels * height * width;
   const images = new Float32Array(files.length * size);
   const labels = Int32Array.from(files, (f) => f.label);
@@ -64,28 +80,12 @@ export async function loadImageFolder(dir: string, options: ImageFolderOptions =
   for (let start = 0; start < files.length; start += parallel) {
     await Promise.all(
       files.slice(start, start + parallel).map(async ({ file }, j) => {
-        images.set(await decode(file, height, width, channels), (start + j) * size);
+        const raw = await decoder.decode(file, { maxPixels: MAX_PIXELS }).catch((err: unknown) => {
+          throw new Error(`cannot decode image '${file}': ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+        });
+        preprocessInto(raw, spec, images, (start + j) * size, file, MAX_PIXELS);
       }),
     );
   }
   return { images, labels, count: files.length, shape: [channels, height, width], classes: classNames.length, classNames };
-}
-
-async function decode(file: string, height: number, width: number, channels: 1 | 3): Promise<Float32Array> {
-  let raw: Buffer;
-  try {
-    let pipeline = sharp(file).removeAlpha().resize(width, height, { fit: 'fill' });
-    pipeline = channels === 1 ? pipeline.toColourspace('b-w') : pipeline.toColourspace('srgb');
-    raw = await pipeline.raw().toBuffer();
-  } catch (err) {
-    throw new Error(`cannot decode image '${file}': ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-  }
-  if (raw.length !== channels * height * width) {
-    throw new Error(`cannot decode image '${file}': got ${raw.length} bytes, expected ${channels}×${height}×${width}`);
-  }
-  const out = new Float32Array(raw.length);
-  const plane = height * width;
-  // sharp gives interleaved HWC bytes; datasets are NCHW in 0..1.
-  for (let i = 0; i < plane; i++) for (let c = 0; c < channels; c++) out[c * plane + i] = raw[i * channels + c] / 255;
-  return out;
 }

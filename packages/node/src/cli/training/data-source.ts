@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { ImageDataset } from '@onnxkit/core';
+import { getPreprocessingSpec, type ImageDataset, type Model, type PreprocessingSpec } from '@onnxkit/core';
 import { idxSplits, loadIdxFolder, type IdxSplit } from '../../data/idx-folder.js';
 import { loadImageFolder } from '../../data/image-folder.js';
 import { loadMnistDigits } from '../../data/mnist-digits.js';
@@ -28,6 +28,8 @@ export interface DataSourceOptions {
   input: ImageInputSpec;
   /** Class order to map image-folder names onto (a model's labels), used when every folder is one of them. */
   classNames?: readonly string[];
+  /** The model's preprocessing spec: image folders are prepared with it, as the classifier would. */
+  preprocessing?: PreprocessingSpec;
 }
 
 /**
@@ -63,6 +65,7 @@ export async function loadDataSource(source: string, options: DataSourceOptions)
         width: input.width,
         channels: input.channels === 3 ? 3 : 1,
         ...(classNames ? { classNames } : {}),
+        ...(options.preprocessing ? { preprocessing: options.preprocessing } : {}),
       }).catch((err: unknown) => {
         throw new CliUsageError(`--data '${source}': ${(err as Error).message.replace(/^loadImageFolder: /, '')}`);
       });
@@ -83,4 +86,10 @@ async function namesAllKnown(dir: string, names: readonly string[]): Promise<boo
   const known = new Set(names);
   const entries = await readdir(dir, { withFileTypes: true });
   return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).every((e) => known.has(e.name));
+}
+
+/** `{ preprocessing }` for {@link loadDataSource} when the model carries a spec, else nothing. */
+export function specOf(model: Model): { preprocessing?: PreprocessingSpec } {
+  const spec = getPreprocessingSpec(model);
+  return spec ? { preprocessing: spec } : {};
 }

@@ -11,7 +11,7 @@ import {
 import type { IdxSplit } from '../../data/idx-folder.js';
 import { openModelFile } from '../../io/model-file.js';
 import { CliUsageError } from '../errors.js';
-import { loadDataSource, type DataDescription } from './data-source.js';
+import { specOf, loadDataSource, type DataDescription } from './data-source.js';
 import { imageInputSpec } from './input-spec.js';
 import { modelLabels, pickLabels } from './model-metadata.js';
 
@@ -51,6 +51,7 @@ export async function evaluateModel(modelPath: string, options: EvaluateOptions)
     prefer: 'test',
     input,
     ...(known ? { classNames: known } : {}),
+    ...specOf(file.model),
   });
   const session = await createSession(file.bytes, { device: options.device });
   try {

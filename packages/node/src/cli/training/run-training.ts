@@ -20,7 +20,7 @@ import { writeFileAtomic } from '../../io/atomic-write.js';
 import { describeFsError } from '../../io/fs-error.js';
 import type { CliContext } from '../context.js';
 import { CliUsageError } from '../errors.js';
-import { loadDataSource } from './data-source.js';
+import { specOf, loadDataSource } from './data-source.js';
 import { trainerReport } from './evaluate.js';
 import { imageInputSpec, type ImageInputSpec } from './input-spec.js';
 import { interruptOnSigint } from './interrupt.js';
@@ -65,7 +65,7 @@ export async function runTraining(job: TrainingJob, ctx: CliContext): Promise<Tr
   if (input.fixedBatch !== undefined) {
     throw new CliUsageError(`the model's input '${input.name}' has a fixed batch size of ${input.fixedBatch}; training needs a dynamic batch dimension`);
   }
-  const { dataset, description } = await loadDataSource(flags.data, { ...(flags.split ? { split: flags.split } : {}), prefer: 'train', input, ...(job.labels ? { classNames: job.labels } : {}) });
+  const { dataset, description } = await loadDataSource(flags.data, { ...(flags.split ? { split: flags.split } : {}), prefer: 'train', input, ...(job.labels ? { classNames: job.labels } : {}), ...specOf(job.model) });
   const recipe: TrainingRecipe = { ...job.recipe, data: description.source, ...(description.split ? { split: description.split } : {}) };
   const out = path.resolve(flags.out ?? job.defaultOut);
   const checkpointPath = path.resolve(flags.checkpoint ?? `${outputBase(out)}.checkpoint`);
