@@ -15,36 +15,19 @@ one JSON reply per line on stdout.
 """
 
 import json
+import os
 import sys
 import time
 
 import numpy as np
 import onnx
 import torch
-import torch.nn as nn
-import torch.nn.functional as F
 from onnx import numpy_helper
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from torch_seed_cnn import SeedCnn  # noqa: E402  (scripts/torch_seed_cnn.py)
+
 torch.set_num_interop_threads(1)
-
-
-class SeedCnn(nn.Module):
-    """DESIGN.md's CNN, the twin of packages/core/src/models/seed-cnn.ts (with its final softmax)."""
-
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 32, 3)
-        self.conv2 = nn.Conv2d(32, 64, 3)
-        self.conv3 = nn.Conv2d(64, 64, 3)
-        self.fc1 = nn.Linear(64 * 3 * 3, 64)
-        self.fc2 = nn.Linear(64, 10)
-
-    def forward(self, x):
-        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
-        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-        x = F.relu(self.conv3(x))
-        x = F.relu(self.fc1(torch.flatten(x, 1)))
-        return F.softmax(self.fc2(x), dim=-1)
 
 
 state = {"model": None, "images": None}
@@ -53,7 +36,7 @@ state = {"model": None, "images": None}
 def load(cmd):
     model = onnx.load(cmd["model"])
     weights = {t.name: torch.from_numpy(numpy_helper.to_array(t).copy()) for t in model.graph.initializer}
-    net = SeedCnn()
+    net = SeedCnn(softmax=True)
     net.load_state_dict({k: weights[k] for k in net.state_dict().keys()})
     net.eval()
     state["model"] = net

@@ -18,35 +18,18 @@ once per (batch, threads, trainable) and keeps training across repeats, like the
 """
 
 import json
+import os
 import sys
 import time
 
 import numpy as np
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from torch_seed_cnn import SeedCnn  # noqa: E402  (scripts/torch_seed_cnn.py)
+
 torch.set_num_interop_threads(1)
-
-
-class SeedCnn(nn.Module):
-    """DESIGN.md's CNN, the twin of packages/core/src/models/seed-cnn.ts (logits; the loss applies softmax)."""
-
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 32, 3)
-        self.conv2 = nn.Conv2d(32, 64, 3)
-        self.conv3 = nn.Conv2d(64, 64, 3)
-        self.fc1 = nn.Linear(64 * 3 * 3, 64)
-        self.fc2 = nn.Linear(64, 10)
-
-    def forward(self, x):
-        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
-        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-        x = F.relu(self.conv3(x))
-        x = torch.flatten(x, 1)
-        x = F.relu(self.fc1(x))
-        return self.fc2(x)
 
 
 def make(trainable):
