@@ -12,7 +12,7 @@
 //                decode-only, preprocess-only and inference-only rates of the same images.
 // --write replaces the "## Inference" section of docs/BENCHMARKS.md (creating the file if missing).
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -22,6 +22,7 @@ import { Classifier, createSession, encodeNpy, OutputTensor, preprocessInto, Ran
 import { prepareFeeds } from '../../packages/core/src/runtime/feeds.js';
 import { encodeImage, nodeImageDecoder } from '../../packages/node/src/image/index.js';
 import { heldOutDigits, STYLES } from '../render-digits.js';
+import { BENCHMARKS_DOC, writeBenchmarkSection } from './benchmarks-doc.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const MODEL = path.join(repoRoot, 'models/onnx/mnist-cnn.onnx');
@@ -376,20 +377,8 @@ export function formatInferenceSection(r: InferenceResults): string {
 }
 
 /** Replaces (or appends) the "## Inference" section of docs/BENCHMARKS.md, leaving the rest as it is. */
-export function writeInferenceSection(section: string, file = path.join(repoRoot, 'docs/BENCHMARKS.md')): void {
-  const current = existsSync(file)
-    ? readFileSync(file, 'utf8')
-    : '# Benchmarks\n\nMeasured by `pnpm bench` (scripts/bench/run-all.ts) on the machine named in each section: command, machine, median of several runs, ratios against the comparison measured in the same run.\n';
-  const start = current.search(/^## Inference\s*$/m);
-  let next: string;
-  if (start < 0) {
-    next = `${current.trimEnd()}\n\n${section}`;
-  } else {
-    const rest = current.slice(start + 1);
-    const end = rest.search(/^## /m);
-    next = current.slice(0, start) + section + (end < 0 ? '' : `\n${rest.slice(end)}`);
-  }
-  writeFileSync(file, next);
+export function writeInferenceSection(section: string, file = BENCHMARKS_DOC): void {
+  writeBenchmarkSection('## Inference', section, file);
 }
 
 async function main(): Promise<void> {

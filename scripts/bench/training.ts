@@ -16,7 +16,7 @@
 // spin-waiting), the counterpart of the Trainer's default of no intra-op spinning in ORT.
 // --write replaces the "## Training" section of docs/BENCHMARKS.md (creating the file if missing).
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -38,8 +38,8 @@ import {
   type TrainingArtifacts,
 } from '@onnxkit/node';
 import { formatProfile, profileTraining, type TrainingProfile } from './profile-training.js';
+import { BENCHMARKS_DOC, writeBenchmarkSection } from './benchmarks-doc.js';
 
-const repoRoot = path.resolve(import.meta.dirname, '../..');
 const LR = 1e-3;
 const HEAD = ['fc2.weight', 'fc2.bias'];
 const EPOCH_BATCH = 64;
@@ -125,7 +125,6 @@ class TorchWorker {
 /** onnxkit's side: one Trainer per thread count, kept across repeats like PyTorch's models. */
 class OnnxkitSide {
   #trainers = new Map<number, Trainer>();
-  #offsets = new Map<string, number>();
   constructor(
     private readonly data: ImageDataset,
     private readonly artifacts: Record<Trainable, TrainingArtifacts>,
@@ -357,21 +356,8 @@ export function formatTrainingSection(r: TrainingResults): string {
 }
 
 /** Replaces (or appends) the "## Training" section of docs/BENCHMARKS.md, leaving the rest as it is. */
-export function writeTrainingSection(section: string, file = path.join(repoRoot, 'docs/BENCHMARKS.md')): void {
-  // Read right before writing: other scripts own the other sections of the same file.
-  const current = existsSync(file)
-    ? readFileSync(file, 'utf8')
-    : '# Benchmarks\n\nMeasured by `pnpm bench` (scripts/bench/run-all.ts) on the machine named in each section: command, machine, median of several runs, ratios against the comparison measured in the same run.\n';
-  const start = current.search(/^## Training\s*$/m);
-  let next: string;
-  if (start < 0) {
-    next = `${current.trimEnd()}\n\n${section}`;
-  } else {
-    const rest = current.slice(start + 1);
-    const end = rest.search(/^## /m);
-    next = current.slice(0, start) + section + (end < 0 ? '' : `\n${rest.slice(end)}`);
-  }
-  writeFileSync(file, next);
+export function writeTrainingSection(section: string, file = BENCHMARKS_DOC): void {
+  writeBenchmarkSection('## Training', section, file);
 }
 
 async function main(): Promise<void> {

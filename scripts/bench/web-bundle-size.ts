@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
+import { BENCHMARKS_DOC, writeBenchmarkSection } from './benchmarks-doc.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const { values } = parseArgs({
@@ -161,32 +162,13 @@ function markdown(reports: BuildReport[]): string {
   return lines.join('\n');
 }
 
-/** Replaces (or appends) only the "## Web bundle size" section; other sections belong to other scripts. */
-function writeSection(file: string, section: string): void {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    text = '# Benchmarks\n';
-  }
-  const start = text.search(/^## Web bundle size[^\n]*$/m);
-  if (start < 0) {
-    text = `${text.trimEnd()}\n\n${section}`;
-  } else {
-    const rest = text.slice(start + 1);
-    const next = rest.search(/^## /m);
-    const end = next < 0 ? text.length : start + 1 + next;
-    text = `${text.slice(0, start)}${section}${next < 0 ? '' : '\n'}${text.slice(end)}`;
-  }
-  writeFileSync(file, text.endsWith('\n') ? text : `${text}\n`);
-}
 
 const reports = [await measure('webgpu'), await measure('wasm')];
 const section = markdown(reports);
 console.log(section);
 if (values.json) writeFileSync(values.json, JSON.stringify(reports, null, 2));
 if (!values['no-write']) {
-  const file = path.join(repoRoot, 'docs/BENCHMARKS.md');
-  writeSection(file, section);
+  const file = BENCHMARKS_DOC;
+  writeBenchmarkSection('## Web bundle size', section, file);
   console.log(`wrote the "## Web bundle size" section of ${path.relative(repoRoot, file)}`);
 }
