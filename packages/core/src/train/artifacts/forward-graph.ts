@@ -1,6 +1,7 @@
+import { removeDeadCode } from '../../optimize/graph-edit.js';
 import { GraphBuilder } from '../../onnx/builder.js';
 import type { DataType } from '../../onnx/dtype.js';
-import type { Dim, Graph, Model, Node, TensorData, Value } from '../../onnx/ir.js';
+import type { Dim, Graph, Model, TensorData, Value } from '../../onnx/ir.js';
 import { upgradeOpset } from './upgrade-opset.js';
 
 /** A copy of `graph` that can be edited without touching the caller's model (tensor data is shared). */
@@ -91,36 +92,8 @@ export function forwardGraph(
 
 /**
  * Drops nodes, initializers and value infos no graph output needs (e.g. a Softmax the loss reads
- * around). Graph inputs are kept: they are the artifact's contract.
+ * around). Graph inputs are kept: they are the artifact's contract. (The optimiser's dead-code pass.)
  */
 export function pruneGraph(graph: Graph): void {
-  const needed = new Set(graph.outputs.map((o) => o.name));
-  const kept: Node[] = [];
-  for (let i = graph.nodes.length - 1; i >= 0; i--) {
-    const n = graph.nodes[i];
-    if (!n.outputs.some((o) => o && needed.has(o))) continue;
-    kept.push(n);
-    for (const input of n.inputs) if (input) needed.add(input);
-    for (const name of subgraphReferences(n)) needed.add(name);
-  }
-  graph.nodes = kept.reverse();
-  const produced = new Set(graph.nodes.flatMap((n) => n.outputs));
-  graph.initializers = graph.initializers.filter((t) => needed.has(t.name));
-  graph.valueInfo = graph.valueInfo.filter((v) => produced.has(v.name));
-}
-
-/** Names a node's subgraphs read (outer-scope values stay alive for them). */
-function subgraphReferences(n: Node): string[] {
-  const names: string[] = [];
-  const visit = (g: Graph) => {
-    for (const inner of g.nodes) {
-      names.push(...inner.inputs.filter(Boolean));
-      names.push(...subgraphReferences(inner));
-    }
-  };
-  for (const a of Object.values(n.attributes)) {
-    if (a.type === 'graph') visit(a.value);
-    else if (a.type === 'graphs') a.value.forEach(visit);
-  }
-  return names;
+  removeDeadCode(graph);
 }
