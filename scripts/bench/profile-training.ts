@@ -31,6 +31,7 @@ import {
   oneHot,
   Random,
   Trainer,
+  type ArtifactTarget,
   type TrainingArtifacts,
 } from '@onnxkit/node';
 
@@ -46,6 +47,8 @@ export interface ProfileOptions {
   compareModel?: Uint8Array;
   /** Other ORT session options to time this training model with (bare ORT, alternating). */
   compareOptions?: ort.InferenceSession.SessionOptions;
+  /** Artifact target of the profiled graphs. @defaultValue 'cpu' */
+  target?: ArtifactTarget;
 }
 
 const WARMUP = 3;
@@ -260,7 +263,7 @@ const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice
 /** Profiles the seed CNN's training step (AdamW artifacts) on ORT CPU. */
 export async function profileTraining(o: ProfileOptions) {
   const model = buildSeedCnn({ seed: 0 });
-  const generated = generateArtifacts(model, { optimizer: 'adamw' });
+  const generated = generateArtifacts(model, { optimizer: 'adamw', target: o.target ?? 'cpu' });
   const artifacts = o.trainingModel ? { ...generated, trainingModel: decodeModel(o.trainingModel) } : generated;
   const forwardNodes = new Set(model.graph.nodes.map((n) => n.name));
   const stream = batchStream(o.batchSize);
@@ -323,12 +326,14 @@ async function main(): Promise<void> {
       model: { type: 'string' },
       compare: { type: 'string' },
       'compare-options': { type: 'string' },
+      target: { type: 'string', default: 'cpu' },
     },
   });
   const result = await profileTraining({
     batchSize: Number(values.batch),
     threads: Number(values.threads),
     steps: Number(values.steps),
+    target: values.target as ArtifactTarget,
     ...(values.model ? { trainingModel: readFileSync(values.model) } : {}),
     ...(values.compare ? { compareModel: readFileSync(values.compare) } : {}),
     ...(values['compare-options'] ? { compareOptions: JSON.parse(values['compare-options']) as ort.InferenceSession.SessionOptions } : {}),

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { decodeModel } from '../../packages/core/src/onnx/index.js';
 import type { Model } from '../../packages/core/src/onnx/index.js';
 import { buildSeedCnn } from '../../packages/core/src/models/index.js';
-import type { ArtifactOptions } from '../../packages/core/src/train/index.js';
+import { ARTIFACT_TARGETS, type ArtifactOptions, type ArtifactTarget } from '../../packages/core/src/train/index.js';
 import { buildBnVariant } from './bn-variant.js';
 import { loadTorchFixture, sharedFixtureDir, torchFixtureDir } from './torch-fixture.js';
 
@@ -37,7 +37,7 @@ export const mnist8 = (): Model => decodeModel(readFileSync(path.join(sharedFixt
 /** The AdamW settings of torch_reference.py (the learning rate is a graph input: 1e-3). */
 export const ADAMW: ArtifactOptions = { loss: 'cross-entropy', optimizer: 'adamw', beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01 };
 
-export const ARTIFACT_CASES: readonly ArtifactCase[] = [
+const BASE_CASES: readonly ArtifactCase[] = [
   { name: 'seed-cnn', model: seedCnnFromFixture, options: ADAMW },
   { name: 'seed-cnn-momentum-mse', model: seedCnnFromFixture, options: { loss: 'mse', optimizer: 'momentum', nesterov: true, weightDecay: 1e-4 } },
   { name: 'seed-cnn-sgd-smoothing-clip', model: seedCnnFromFixture, options: { optimizer: 'sgd', labelSmoothing: 0.1, clipGradNorm: 1 } },
@@ -47,3 +47,11 @@ export const ARTIFACT_CASES: readonly ArtifactCase[] = [
   { name: 'torch-cnn-opset17', model: torchExport(17), options: ADAMW },
   { name: 'mnist-8', model: mnist8, options: ADAMW },
 ];
+
+/** Every artifact target, portable first. */
+export const TARGETS = Object.keys(ARTIFACT_TARGETS) as ArtifactTarget[];
+
+/** Each base case for each target (`<case>` for the portable target, `<case>.<target>` for the others). */
+export const ARTIFACT_CASES: readonly ArtifactCase[] = BASE_CASES.flatMap((c) =>
+  TARGETS.map((target) => ({ name: target === 'portable' ? c.name : `${c.name}.${target}`, model: c.model, options: { ...c.options, target } })),
+);

@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Model } from '../../packages/core/src/onnx/index.js';
 import { generateArtifacts } from '../../packages/core/src/train/index.js';
-import { ADAMW, bnVariantFromFixture, seedCnnFromFixture } from './artifact-cases.js';
+import type { ArtifactTarget } from '../../packages/core/src/train/index.js';
+import { ADAMW, bnVariantFromFixture, seedCnnFromFixture, TARGETS } from './artifact-cases.js';
 import { BN_VARIANT_PARAMETERS } from './bn-variant.js';
 import { runModel, scalarFeed, zeroState, type Feeds } from './ort-step.js';
 import { loadTorchFixture, oneHot, relativeError } from './torch-fixture.js';
@@ -48,9 +49,9 @@ afterAll(() => {
   );
 });
 
-async function checkAgainstTorch(stem: string, model: Model, expectedParams: readonly string[]) {
+async function checkAgainstTorch(stem: string, model: Model, expectedParams: readonly string[], target: ArtifactTarget) {
   const fx = loadTorchFixture(stem);
-  const art = generateArtifacts(model, ADAMW);
+  const art = generateArtifacts(model, { ...ADAMW, target });
   const names = art.summary.trainable.map((t) => t.name);
   // BN running statistics stay constants; every PyTorch parameter is trained.
   expect(names).toEqual([...expectedParams]);
@@ -66,11 +67,11 @@ async function checkAgainstTorch(stem: string, model: Model, expectedParams: rea
   });
 
   const lossError = Math.abs(out.loss[0] - fx.loss) / Math.abs(fx.loss);
-  record(`${stem}: loss`, 'loss', lossError);
+  record(`${stem}: loss`, `${target} loss`, lossError);
   expect(lossError).toBeLessThanOrEqual(TOLERANCE);
   for (const p of names) {
     const e = relativeError(out[`${p}_grad`], fx.get('grad', p).data);
-    record(`grad ${kindOf(p)}`, `${stem} ${p}`, e);
+    record(`grad ${kindOf(p)}`, `${stem}.${target} ${p}`, e);
     expect(e, `${p}_grad`).toBeLessThanOrEqual(TOLERANCE);
   }
 
@@ -90,14 +91,14 @@ async function checkAgainstTorch(stem: string, model: Model, expectedParams: rea
   }
 }
 
-describe('training artifacts vs PyTorch 1.13 autograd + AdamW', () => {
+describe.each(TARGETS)('training artifacts vs PyTorch 1.13 autograd + AdamW, target %s', (target) => {
   it('seed CNN (trained around its Softmax): loss, every gradient, one AdamW step', async () => {
     const fx = loadTorchFixture('seed-cnn');
     expect(fx.adamw).toMatchObject({ lr: LR, beta1: ADAMW.beta1, beta2: ADAMW.beta2, eps: ADAMW.epsilon, weightDecay: ADAMW.weightDecay });
-    await checkAgainstTorch('seed-cnn', seedCnnFromFixture(), SEED_CNN_PARAMETERS.map((p) => p.name));
+    await checkAgainstTorch('seed-cnn', seedCnnFromFixture(), SEED_CNN_PARAMETERS.map((p) => p.name), target);
   });
 
   it('BN variant (eval-mode BatchNormalization, stride-2 conv, bias-free conv, 11 → 5 pooling)', async () => {
-    await checkAgainstTorch('bn-variant', bnVariantFromFixture(), BN_VARIANT_PARAMETERS.map((p) => p.name));
+    await checkAgainstTorch('bn-variant', bnVariantFromFixture(), BN_VARIANT_PARAMETERS.map((p) => p.name), target);
   });
 });

@@ -4,7 +4,12 @@ import { GraphBuilder } from '../../src/onnx/builder.js';
 import { encodeModel } from '../../src/onnx/codec/model-codec.js';
 import type { Dim } from '../../src/onnx/ir.js';
 import { appendBackward } from '../../src/train/autodiff/index.js';
+import { ARTIFACT_TARGETS, type ArtifactTarget } from '../../src/train/artifacts/targets.js';
 import { distinct, gradCheck, record, rng, uniform, type TensorFeed } from './gradcheck.js';
+
+const TARGETS = Object.keys(ARTIFACT_TARGETS) as ArtifactTarget[];
+/** Ops the portable MaxPool backward must not use (WebGPU cannot run them or MaxPool's Indices). */
+const SCATTERS = ['MaxUnpool', 'ScatterElements', 'ScatterND', 'CumSum', 'ArgMax'];
 
 interface PoolCase {
   name: string;
@@ -48,7 +53,7 @@ const cases: PoolCase[] = [
   { name: 'GlobalMaxPool', op: 'GlobalMaxPool', x: [2, 3, 4, 5] },
 ];
 
-describe('pooling gradients vs central differences (float32; pooling is piecewise linear, inputs without ties)', () => {
+describe.each(TARGETS)('pooling gradients vs central differences (float32; pooling is piecewise linear, inputs without ties), target %s', (target) => {
   for (const c of cases) {
     it(c.name, async () => {
       const r = rng(c.name.length * 17);
@@ -63,11 +68,18 @@ describe('pooling gradients vs central differences (float32; pooling is piecewis
         rtol: 1e-3,
         seed: c.xShape?.includes('H'),
         forward: (b, n) => b.op(c.op, [n.x], c.attrs ?? {}),
+        options: { features: ARTIFACT_TARGETS[target].features },
       });
-      record(`pool/${c.name}`, rep);
+      record(`pool/${target}/${c.name}`, rep);
       expect(rep.worst).toBeLessThanOrEqual(1);
-      if (c.blocked !== undefined) expect(rep.opTypes.includes('Conv')).toBe(!c.blocked);
-      for (const op of ['MaxUnpool', 'ScatterElements', 'ScatterND', 'CumSum', 'ArgMax']) expect(rep.opTypes).not.toContain(op);
+      if (target === 'portable') {
+        if (c.blocked !== undefined) expect(rep.opTypes.includes('Conv')).toBe(!c.blocked);
+        for (const op of SCATTERS) expect(rep.opTypes).not.toContain(op);
+      } else if (c.op === 'MaxPool') {
+        // The CPU target scatters to recorded positions instead of re-finding each window's maximum.
+        expect(rep.opTypes.some((op) => op === 'MaxUnpool' || op === 'ScatterElements')).toBe(true);
+        expect(rep.opTypes).not.toContain('Conv');
+      }
     });
   }
 });
@@ -94,13 +106,16 @@ function firstMaxReference(x: Float32Array, h: number, w: number, k: number, s: 
   return dx;
 }
 
-describe('MaxPool tie-breaking: the first maximum of each window gets the gradient', () => {
-  for (const [name, k, s, pad] of [
-    ['blocked 2x2/2', 2, 2, 0],
-    ['general 3x3/2 pads 1', 3, 2, 1],
+describe.each(TARGETS)('MaxPool tie-breaking: the first maximum of each window gets the gradient, target %s', (target) => {
+  for (const [name, k, s, pad, size] of [
+    ['blocked 2x2/2', 2, 2, 0, 7],
+    ['blocked 2x2/2, even size', 2, 2, 0, 8],
+    ['blocked 3x3/3', 3, 3, 0, 10],
+    ['general 3x3/2 pads 1 (overlapping)', 3, 2, 1, 7],
+    ['general 2x2/3 (disjoint, gaps)', 2, 3, 0, 8],
   ] as const) {
     it(name, async () => {
-      const [h, w] = [7, 7];
+      const [h, w] = [size, size];
       // Few distinct levels: many ties, including whole windows of equal values (ReLU zeros).
       const r = rng(3);
       const xData = Float32Array.from({ length: h * w }, () => Math.max(0, Math.floor(r() * 4) - 2));
@@ -109,7 +124,7 @@ describe('MaxPool tie-breaking: the first maximum of each window gets the gradie
       const y = b.op('MaxPool', [x], { kernel_shape: [k, k], strides: [s, s], pads: [pad, pad, pad, pad] });
       const oh = Math.floor((h + 2 * pad - k) / s) + 1;
       const dy = b.input('dy', 'float32', [1, 1, oh, oh]);
-      const grads = appendBackward(b, { loss: y, wrt: [x], seed: dy });
+      const grads = appendBackward(b, { loss: y, wrt: [x], seed: dy, features: ARTIFACT_TARGETS[target].features });
       b.output(grads.get(x) as string, 'float32');
       const sess = await ort.InferenceSession.create(encodeModel(b.build()));
       const dyData = Float32Array.from({ length: oh * oh }, (_, i) => i + 1);

@@ -11,11 +11,14 @@ import {
   type ResolvedOptimizerOptions,
 } from '../optimizers/index.js';
 import { nameValue } from '../optimizers/name-value.js';
+import { ARTIFACT_GENERATOR_VERSION, ARTIFACT_METADATA } from './artifact-metadata.js';
 import { encodeCheckpoint } from './checkpoint.js';
 import { parameterFingerprint } from './fingerprint.js';
 import { forwardGraph, pruneGraph } from './forward-graph.js';
 import { lossTarget, type LossTarget } from './loss-target.js';
 import { checkArtifactOptions, type ArtifactOptions } from './options.js';
+import { ARTIFACT_TARGETS, type ArtifactTarget } from './targets.js';
+import { commuteReluMaxPool } from './commute-relu-pool.js';
 import { learnableInitializers, selectTrainable } from './select-trainable.js';
 
 /** The opset artifacts are written in, unless the model's is newer. */
@@ -53,6 +56,8 @@ export interface ArtifactSummary {
   nodes: { training: number; eval: number; optimizer: number };
   /** `parameterFingerprint` of the trainable parameters (also in each model's metadata). */
   fingerprint: string;
+  /** The target the graphs are formulated for. */
+  target: ArtifactTarget;
 }
 
 /** The four training artifacts (docs/ARTIFACTS.md). */
@@ -63,6 +68,14 @@ export interface TrainingArtifacts {
   /** `encodeCheckpoint` bytes: initial parameters, zero optimizer state, step 0. */
   checkpoint: Uint8Array;
   summary: ArtifactSummary;
+  /** The target the graphs are formulated for. */
+  target: ArtifactTarget;
+  /**
+   * The same artifacts formulated for another target: same names, same initial checkpoint (so any
+   * checkpoint of these artifacts loads into them). `Trainer.create` uses it to run the fastest
+   * formulation for the device it gets.
+   */
+  forTarget(target: ArtifactTarget): TrainingArtifacts;
 }
 
 /**
@@ -74,6 +87,7 @@ export function generateArtifacts(model: Model, options: ArtifactOptions = {}): 
   checkArtifactOptions(options);
   const optimizer = resolveOptimizerOptions(options);
   const loss = options.loss ?? 'cross-entropy';
+  const artifactTarget = options.target ?? 'portable';
   const from = modelOpset(model);
   const to = Math.max(ARTIFACT_OPSET, from);
 
@@ -99,7 +113,7 @@ export function generateArtifacts(model: Model, options: ArtifactOptions = {}): 
   const fingerprint = parameterFingerprint(trainable);
   const reserved = new Set([LABELS, LOSS, ...[...trainable.map((t) => t.name), ...inputGradients].map(gradientName)]);
   const labelsShape = original(target.prediction) ?? declaredShape(model.graph, target.output);
-  const common = { model, from, to, target, trainable, reserved, labelsShape, rankOf, loss, options };
+  const common = { model, from, to, target, trainable, reserved, labelsShape, rankOf, loss, options, artifactTarget };
 
   const training = lossGraph(common, true);
   const grads = appendBackward(training.b, {
@@ -107,6 +121,7 @@ export function generateArtifacts(model: Model, options: ArtifactOptions = {}): 
     seed: training.gradient!,
     wrt: [...trainable.map((t) => t.name), ...inputGradients],
     shapeOf: training.shapeOf,
+    features: ARTIFACT_TARGETS[artifactTarget].features,
   });
   const renamed = new Map<string, string>();
   const gradOutput = (wrt: string, dtype: 'float32', shape: Dim[] | undefined) => {
@@ -124,7 +139,13 @@ export function generateArtifacts(model: Model, options: ArtifactOptions = {}): 
   const evaluation = lossGraph(common, false);
   for (const o of model.graph.outputs) evaluation.b.graph.outputs.push({ ...o });
 
-  const metadata = (artifact: string) => ({ 'onnxkit.artifact': artifact, 'onnxkit.fingerprint': fingerprint, 'onnxkit.loss': loss });
+  const metadata = (artifact: string) => ({
+    [ARTIFACT_METADATA.artifact]: artifact,
+    [ARTIFACT_METADATA.fingerprint]: fingerprint,
+    [ARTIFACT_METADATA.loss]: loss,
+    [ARTIFACT_METADATA.target]: artifactTarget,
+    [ARTIFACT_METADATA.generator]: ARTIFACT_GENERATOR_VERSION,
+  });
   const irVersion = Math.max(ARTIFACT_IR_VERSION, model.irVersion);
   const finish = (b: GraphBuilder, name: string, artifact: string): Model => {
     pruneGraph(b.graph);
@@ -140,7 +161,11 @@ export function generateArtifacts(model: Model, options: ArtifactOptions = {}): 
   const evalModel = finish(evaluation.b, 'eval', 'eval');
 
   const opt = buildOptimizerModel(trainable, optimizer);
-  Object.assign(opt.model.metadata, { 'onnxkit.fingerprint': fingerprint });
+  Object.assign(opt.model.metadata, {
+    [ARTIFACT_METADATA.fingerprint]: fingerprint,
+    [ARTIFACT_METADATA.target]: artifactTarget,
+    [ARTIFACT_METADATA.generator]: ARTIFACT_GENERATOR_VERSION,
+  });
   const checkpoint = encodeCheckpoint({
     fingerprint,
     step: 0,
@@ -164,8 +189,18 @@ export function generateArtifacts(model: Model, options: ArtifactOptions = {}): 
     inputGradients,
     nodes: { training: trainingModel.graph.nodes.length, eval: evalModel.graph.nodes.length, optimizer: opt.model.graph.nodes.length },
     fingerprint,
+    target: artifactTarget,
   };
-  return { trainingModel, evalModel, optimizerModel: opt.model, checkpoint, summary };
+  const artifacts: TrainingArtifacts = {
+    trainingModel,
+    evalModel,
+    optimizerModel: opt.model,
+    checkpoint,
+    summary,
+    target: artifactTarget,
+    forTarget: (other) => (other === artifactTarget ? artifacts : generateArtifacts(model, { ...options, target: other })),
+  };
+  return artifacts;
 }
 
 interface Common {
@@ -179,6 +214,7 @@ interface Common {
   rankOf: (name: string) => number | undefined;
   loss: LossKind;
   options: ArtifactOptions;
+  artifactTarget: ArtifactTarget;
 }
 
 /** The forward graph with `labels` and the loss appended (and d loss / d prediction when `gradient`). */
@@ -189,6 +225,7 @@ function lossGraph(c: Common, gradient: boolean) {
     extraInputs: [{ name: LABELS, dtype: 'float32', shape: c.labelsShape }],
     rankOf: c.rankOf,
   });
+  if (gradient && ARTIFACT_TARGETS[c.artifactTarget].poolBeforeRelu) commuteReluMaxPool(b.graph);
   const inferred = shapesOf(b.graph, c.to);
   let prediction = renames.get(c.target.prediction) ?? c.target.prediction;
   let labels = LABELS;

@@ -13,3 +13,4 @@ export { encodeCheckpoint, decodeCheckpoint, CHECKPOINT_MAGIC, CHECKPOINT_VERSIO
 export { CheckpointFormatError, type CheckpointErrorCode } from './checkpoint-error.js';
 export { parameterFingerprint, type ParameterShape } from './fingerprint.js';
 export { learnableInitializers, selectTrainable, type TrainableSelection } from './select-trainable.js';
+export { ARTIFACT_TARGETS, targetForDevice, type ArtifactTarget, type ArtifactTargetInfo } from './targets.js';

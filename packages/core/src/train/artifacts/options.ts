@@ -1,5 +1,6 @@
 import type { LossKind } from '../losses/index.js';
 import type { OptimizerOptions } from '../optimizers/index.js';
+import { ARTIFACT_TARGETS, isArtifactTarget, type ArtifactTarget } from './targets.js';
 
 /** Options of `generateArtifacts`. */
 export interface ArtifactOptions extends OptimizerOptions {
@@ -19,6 +20,12 @@ export interface ArtifactOptions extends OptimizerOptions {
   inputGradients?: boolean;
   /** The model output the loss is computed on. @defaultValue the first output */
   output?: string;
+  /**
+   * The device family the graphs are formulated for (`targets.ts`): `'portable'` runs on every
+   * execution provider, `'cpu'` is faster on ORT's CPU and WASM providers. Checkpoints are
+   * interchangeable between targets. @defaultValue 'portable'
+   */
+  target?: ArtifactTarget;
 }
 
 /** Checks option kinds; ranges are checked where each option is used. */
@@ -42,4 +49,7 @@ export function checkArtifactOptions(options: ArtifactOptions): void {
     throw new TypeError(`generateArtifacts: 'inputGradients' must be a boolean`);
   }
   if (options.output !== undefined && typeof options.output !== 'string') throw new TypeError(`generateArtifacts: 'output' must be a string`);
+  if (options.target !== undefined && !isArtifactTarget(options.target)) {
+    throw new RangeError(`generateArtifacts: 'target' must be one of ${Object.keys(ARTIFACT_TARGETS).map((t) => `'${t}'`).join(', ')}, got '${String(options.target)}'`);
+  }
 }

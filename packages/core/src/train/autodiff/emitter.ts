@@ -38,10 +38,10 @@ export class Emitter {
     return this.floats(dtype, [value], []);
   }
 
-  /** A 1-D int64 constant. */
-  ints(values: readonly (number | bigint)[]): string {
-    const key = `int64|${values.join(',')}`;
-    return this.cached(key, () => makeTensor('value', 'int64', [values.length], values.map((v) => BigInt(v))));
+  /** An int64 constant of `dims` (1-D by default). */
+  ints(values: readonly (number | bigint)[], dims: readonly number[] = [values.length]): string {
+    const key = `int64|${dims.join(',')}|${values.join(',')}`;
+    return this.cached(key, () => makeTensor('value', 'int64', dims, values.map((v) => BigInt(v))));
   }
 
   /** ReduceSum over `axes` (all axes when undefined). */

@@ -3,6 +3,23 @@ import type { DataType } from '../../onnx/dtype.js';
 import type { Dim, Node, TensorData } from '../../onnx/ir.js';
 import type { Emitter } from './emitter.js';
 
+/**
+ * Formulation choices of the backward pass that not every execution provider runs well or at all
+ * (artifact targets, train/artifacts/targets.ts, decide them per device). Every choice emits standard
+ * ONNX ops, and all choices give the same gradients.
+ */
+export interface GradientFeatures {
+  /**
+   * MaxPool's `Indices` output may be used: its backward is then a scatter of dY to the recorded
+   * positions (MaxUnpool, or ScatterElements with `add` for overlapping windows) instead of re-finding
+   * each window's first maximum. WebGPU cannot run MaxPool with `Indices`.
+   */
+  readonly maxPoolIndices: boolean;
+}
+
+/** The features every execution provider runs (WebGPU included). */
+export const PORTABLE_FEATURES: Readonly<GradientFeatures> = Object.freeze({ maxPoolIndices: false });
+
 /** Options of `appendBackward`. */
 export interface GradientOptions {
   /** Name of the value to differentiate: a scalar (shape [] or [1]) float, or any float value when `seed` is given. */
@@ -27,6 +44,8 @@ export interface GradientOptions {
    * to its shape) or `'error'` (a RangeError naming it). @defaultValue 'zeros'
    */
   unreachable?: 'zeros' | 'error';
+  /** Formulation choices allowed on the target runtime. @defaultValue {@link PORTABLE_FEATURES} */
+  features?: Readonly<GradientFeatures>;
 }
 
 /** What a {@link GradientRule} is given: one forward node and the gradients flowing into it. */
@@ -45,6 +64,8 @@ export interface GradientContext {
   readonly needs: readonly boolean[];
   /** The opset the forward node is read at. */
   readonly opset: number;
+  /** Formulation choices allowed on the target runtime. */
+  readonly features: Readonly<GradientFeatures>;
   /** Static shape of a value, or undefined when unknown (dims may be symbolic or null). */
   shapeOf(name: string): Dim[] | undefined;
   /** Static rank of a value, or undefined when unknown. */

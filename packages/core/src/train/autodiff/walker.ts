@@ -7,7 +7,7 @@ import { GraphInfo } from './graph-info.js';
 import { NO_GRADIENT } from './no-gradient.js';
 import { GRADIENT_RULES } from './rules/index.js';
 import { topologicalOrder } from './topo-order.js';
-import type { GradientContext, GradientOptions } from './types.js';
+import { PORTABLE_FEATURES, type GradientContext, type GradientOptions } from './types.js';
 
 const isDefaultDomain = (n: Node) => n.domain === '' || n.domain === 'ai.onnx';
 
@@ -90,6 +90,7 @@ export function appendBackward(builder: GraphBuilder, options: GradientOptions):
 
   const path = `from [${wrt.join(', ')}] to '${loss}'`;
   const opset = options.forwardOpset ?? builder.opset;
+  const features = options.features ?? PORTABLE_FEATURES;
   for (const i of relevant) {
     let node = forward[i];
     const outputGrads = node.outputs.map((o) => (o && onPath.has(o) ? total(o) : undefined));
@@ -106,6 +107,7 @@ export function appendBackward(builder: GraphBuilder, options: GradientOptions):
       outputGrads,
       needs,
       opset,
+      features,
       shapeOf: (name) => info.shapeOf(name),
       rankOf: (name) => info.shapeOf(name)?.length,
       dtypeOf: (name) => info.dtypeOf(name),

@@ -1,9 +1,10 @@
 import type { Model, TensorData } from '../../onnx/ir.js';
 import { LABELS, LOSS } from '../artifacts/generate.js';
+import { ARTIFACT_METADATA } from '../artifacts/artifact-metadata.js';
 import { cloneGraph, pruneGraph } from '../artifacts/forward-graph.js';
 
 /** Metadata the generator adds to describe an artifact; meaningless on an inference model. */
-const ARTIFACT_KEYS: ReadonlySet<string> = new Set(['onnxkit.artifact', 'onnxkit.fingerprint', 'onnxkit.loss']);
+const ARTIFACT_KEYS: ReadonlySet<string> = new Set(Object.values(ARTIFACT_METADATA));
 
 /** Metadata key of the model card onnxkit writes into exported models. */
 export const MODEL_CARD_KEY = 'onnxkit.model_card';

@@ -7,25 +7,14 @@ import { createSession, type Session } from '../../runtime/session.js';
 import type { SessionOptions } from '../../runtime/session-options.js';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../artifacts/checkpoint.js';
 import { LABELS, LOSS, type TrainingArtifacts } from '../artifacts/generate.js';
-import { ARTIFACT_FILES } from '../artifacts/encode-artifacts.js';
+import type { ArtifactTarget } from '../artifacts/targets.js';
 import { gradientName, LEARNING_RATE, STEP, updatedName } from '../optimizers/names.js';
-import { artifactModel, type ArtifactModel, type ArtifactSet } from './artifact-set.js';
+import type { ArtifactModel, ArtifactSet } from './artifact-set.js';
 import { accumulatorModelBytes } from './gradient-accumulator.js';
 import { inferenceModelFromEval, MODEL_CARD_KEY } from './inference-export.js';
-import { withTrainerDefaults } from './session-defaults.js';
+import { startSessions, type StartedSessions, type TrainerOptions } from './start-sessions.js';
 
-/**
- * Options of {@link Trainer.create}: session options for all three graphs. Unless `extra` says
- * otherwise, ORT's intra-op threads do not spin-wait between steps (see `withTrainerDefaults`).
- */
-export interface TrainerOptions extends Omit<SessionOptions, 'preferredOutputLocation'> {
-  /**
-   * Keep parameters, gradients and optimizer state on the device between steps (`gpu-buffer` outputs
-   * fed back as inputs). Only GPU devices of the web runtime support it.
-   * @defaultValue true on webgpu, false elsewhere
-   */
-  keepOnDevice?: boolean;
-}
+export type { TrainerOptions } from './start-sessions.js';
 
 /** Result of {@link Trainer.trainStep}. */
 export interface TrainStepResult {
@@ -60,6 +49,8 @@ export class Trainer {
   readonly labelWidth: number | undefined;
   /** The fingerprint shared by the artifacts and their checkpoints. */
   readonly fingerprint: string;
+  /** The artifact target the graphs are formulated for (`'cpu'` on ORT CPU when they could be regenerated). */
+  readonly target: ArtifactTarget;
 
   #training: Session;
   #eval: Session;
@@ -75,18 +66,10 @@ export class Trainer {
   #resetPending = true;
   #step = 0;
   #keepOnDevice: boolean;
-  #options: TrainerOptions;
+  #options: SessionOptions;
   #released = false;
 
-  private constructor(init: {
-    training: Session;
-    eval: Session;
-    optimizer: Session;
-    evalModel: ArtifactModel;
-    checkpoint: Checkpoint;
-    keepOnDevice: boolean;
-    options: TrainerOptions;
-  }) {
+  private constructor(init: StartedSessions) {
     this.#training = init.training;
     this.#eval = init.eval;
     this.#optimizer = init.optimizer;
@@ -94,7 +77,8 @@ export class Trainer {
     this.#keepOnDevice = init.keepOnDevice;
     this.#options = init.options;
     this.device = init.training.device;
-    this.fallbacks = init.training.fallbacks;
+    this.fallbacks = init.fallbacks;
+    this.target = init.target;
     this.fingerprint = init.checkpoint.fingerprint;
     this.parameters = init.checkpoint.parameters.map((p) => ({ name: p.name, dims: [...p.dims] }));
     this.#stateNames = init.checkpoint.optimizerState.map((s) => s.name);
@@ -110,59 +94,19 @@ export class Trainer {
   }
 
   /**
-   * Starts the three sessions (one after another: browsers cannot create two at once) on the first
-   * device that works, and loads the initial checkpoint.
+   * Starts the three sessions on the first device that works and loads the initial checkpoint. Given
+   * artifacts from `generateArtifacts` (or an inference model, generated with `options.artifacts`), the
+   * graphs are formulated for the device the sessions land on (`options.target`, default `'auto'`): the
+   * `cpu` target on ORT's CPU and WASM providers, the portable one elsewhere.
+   *
+   * @example
+   * ```ts
+   * const trainer = await Trainer.create(generateArtifacts(buildSeedCnn(), { optimizer: 'adamw' }), { device: 'cpu' });
+   * console.log(trainer.device, trainer.target); // 'cpu' 'cpu'
+   * ```
    */
-  static async create(artifacts: TrainingArtifacts | ArtifactSet, options: TrainerOptions = {}): Promise<Trainer> {
-    if (!artifacts || typeof artifacts !== 'object') throw new TypeError('Trainer.create: artifacts must be an object');
-    const training = artifactModel(artifacts.trainingModel, ARTIFACT_FILES.trainingModel);
-    const evalModel = artifactModel(artifacts.evalModel, ARTIFACT_FILES.evalModel);
-    const optimizer = artifactModel(artifacts.optimizerModel, ARTIFACT_FILES.optimizerModel);
-    const checkpoint = decodeCheckpoint(artifacts.checkpoint);
-    const expected = training.model.metadata['onnxkit.fingerprint'];
-    if (expected && expected !== checkpoint.fingerprint) {
-      throw new RangeError(
-        `Trainer.create: the checkpoint belongs to other artifacts (checkpoint fingerprint ${checkpoint.fingerprint}, training model ${expected})`,
-      );
-    }
-    const { keepOnDevice: keepOption, ...given } = options;
-    const sessionOptions = withTrainerDefaults(given);
-    const params = checkpoint.parameters.map((p) => p.name);
-    const onDevice = (names: readonly string[], cpu: readonly string[] = []) => ({
-      preferredOutputLocation: Object.fromEntries([...names.map((n) => [n, 'gpu-buffer']), ...cpu.map((n) => [n, 'cpu'])]),
-    });
-    const trainingOnDevice = onDevice(params.map(gradientName), [LOSS]);
-    // With one named device the residency is known before the first session; otherwise the training
-    // session is started first to learn the device, and restarted once if it landed on webgpu.
-    const known = typeof sessionOptions.device === 'string' && sessionOptions.device !== 'auto' ? sessionOptions.device : undefined;
-    const keepFor = (device: string) => keepOption ?? device === 'webgpu';
-    if (known && keepFor(known) && known !== 'webgpu') {
-      throw new RangeError(`Trainer.create: keepOnDevice needs the webgpu device, not ${known}`);
-    }
-    let trainingSession = await createSession(training.bytes, known && keepFor(known) ? { ...sessionOptions, ...trainingOnDevice } : sessionOptions);
-    const device = trainingSession.device;
-    const pinned = { ...sessionOptions, device };
-    const keepOnDevice = keepFor(device);
-    if (keepOnDevice && device !== 'webgpu') {
-      await trainingSession.release();
-      throw new RangeError(`Trainer.create: keepOnDevice needs the webgpu device; this session runs on ${device}`);
-    }
-    if (keepOnDevice && !known) {
-      await trainingSession.release();
-      trainingSession = await createSession(training.bytes, { ...pinned, ...trainingOnDevice });
-    }
-    const evalSession = await createSession(evalModel.bytes, pinned);
-    const updated = [...params, ...checkpoint.optimizerState.map((s) => s.name)].map(updatedName);
-    const optimizerSession = await createSession(optimizer.bytes, keepOnDevice ? { ...pinned, ...onDevice(updated) } : pinned);
-    return new Trainer({
-      training: trainingSession,
-      eval: evalSession,
-      optimizer: optimizerSession,
-      evalModel,
-      checkpoint,
-      keepOnDevice,
-      options: pinned,
-    });
+  static async create(artifacts: TrainingArtifacts | ArtifactSet | Model, options: TrainerOptions = {}): Promise<Trainer> {
+    return new Trainer(await startSessions(artifacts, options));
   }
 
   /** Where the parameters live now: `'cpu'`, or `'gpu-buffer'` while they stay on the GPU between steps. */

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import {
   ARTIFACT_FILES,
+  ARTIFACT_TARGETS,
   encodeArtifacts,
   generateArtifacts,
   type ArtifactOptions,
@@ -35,7 +36,7 @@ export interface ArtifactsReport {
 }
 
 /** Options of {@link writeArtifacts}: the generator's options as the command line gives them. */
-export type ArtifactsCommandOptions = Pick<ArtifactOptions, 'loss' | 'optimizer' | 'trainable' | 'frozen'>;
+export type ArtifactsCommandOptions = Pick<ArtifactOptions, 'loss' | 'optimizer' | 'trainable' | 'frozen' | 'target'>;
 
 /**
  * Loads `model` (with external data), generates its training artifacts and writes the four files into `out`
@@ -47,7 +48,7 @@ export async function writeArtifacts(model: string, out: string, options: Artifa
   const files = encodeArtifacts(artifacts);
   const dir = path.resolve(out);
   await mkdir(dir, { recursive: true });
-  const nodes: Record<string, keyof TrainingArtifacts> = {
+  const nodes: Record<string, 'trainingModel' | 'evalModel' | 'optimizerModel'> = {
     [ARTIFACT_FILES.trainingModel]: 'trainingModel',
     [ARTIFACT_FILES.evalModel]: 'evalModel',
     [ARTIFACT_FILES.optimizerModel]: 'optimizerModel',
@@ -56,7 +57,7 @@ export async function writeArtifacts(model: string, out: string, options: Artifa
   for (const [name, bytes] of Object.entries(files)) {
     await writeFileAtomic(path.join(dir, name), bytes);
     const key = nodes[name];
-    const graphNodes = key && key !== 'checkpoint' && key !== 'summary' ? artifacts[key].graph.nodes.length : undefined;
+    const graphNodes = key ? artifacts[key].graph.nodes.length : undefined;
     written.push({ file: name, bytes: bytes.byteLength, ...(graphNodes === undefined ? {} : { nodes: graphNodes }) });
   }
   return { out: dir, files: written, summary: artifacts.summary };
@@ -73,7 +74,7 @@ function printText(report: ArtifactsReport, ctx: CliContext): void {
     `trainable parameters: ${count(s.trainableElements)} values in ${s.trainable.length} tensors` +
       (s.frozen.length ? `; frozen: ${s.frozen.join(', ')}` : ''),
     `loss: ${s.loss} on '${s.prediction}'${s.bypassedSoftmax ? ` (trained through Softmax '${s.bypassedSoftmax}')` : ''}` +
-      `; optimizer: ${s.optimizer.optimizer}; opset ${s.opset}`,
+      `; optimizer: ${s.optimizer.optimizer}; opset ${s.opset}; target ${s.target}`,
     ...report.files.map(
       (f) => `  ${f.file.padEnd(width)}  ${(f.nodes === undefined ? '' : `${count(f.nodes)} nodes`).padStart(11)}  ${count(f.bytes)} bytes`,
     ),
@@ -91,7 +92,7 @@ function names(option: string) {
   };
 }
 
-/** `onnxkit artifacts <model> --out <dir> [--loss l] [--optimizer o] [--trainable a,b] [--frozen a,b]`. */
+/** `onnxkit artifacts <model> --out <dir> [--loss l] [--optimizer o] [--trainable a,b] [--frozen a,b] [--target t]`. */
 export const artifactsCommand: CliCommand = {
   name: 'artifacts',
   register(program: Command, ctx: CliContext): void {
@@ -107,15 +108,29 @@ export const artifactsCommand: CliCommand = {
       .addOption(new Option('--optimizer <optimizer>', 'update rule').choices(OPTIMIZERS).default('adamw'))
       .option('--trainable <names>', 'train exactly these initializers (comma-separated); default: every learnable one', names('--trainable'))
       .option('--frozen <names>', 'keep these initializers constant (comma-separated)', names('--frozen'))
+      .addOption(
+        new Option('--target <target>', "formulation of the graphs: 'portable' runs on every device (WebGPU too), 'cpu' is faster on CPU and WASM")
+          .choices(Object.keys(ARTIFACT_TARGETS))
+          .default('portable'),
+      )
       .option('--json', 'print a JSON report')
       .action(
         async (
           model: string,
-          opts: { out: string; loss: ArtifactOptions['loss']; optimizer: ArtifactOptions['optimizer']; trainable?: string[]; frozen?: string[]; json?: boolean },
+          opts: {
+            out: string;
+            loss: ArtifactOptions['loss'];
+            optimizer: ArtifactOptions['optimizer'];
+            trainable?: string[];
+            frozen?: string[];
+            target: ArtifactOptions['target'];
+            json?: boolean;
+          },
         ) => {
           const report = await writeArtifacts(model, opts.out, {
             loss: opts.loss,
             optimizer: opts.optimizer,
+            target: opts.target,
             ...(opts.trainable ? { trainable: opts.trainable } : {}),
             ...(opts.frozen ? { frozen: opts.frozen } : {}),
           });

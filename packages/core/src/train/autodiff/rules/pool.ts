@@ -1,3 +1,4 @@
+import { dataTypeCode } from '../../../onnx/dtype.js';
 import { intAttr } from '../../../onnx/attributes.js';
 import type { GradientContext, GradientRule } from '../types.js';
 import {
@@ -79,6 +80,64 @@ function maxPoolGeneral(ctx: GradientContext, p: Pooling): string {
   return scatterBack(ctx, p, emit.transpose(g, [0, n + 1, ...range(1, n + 1)]), kernels);
 }
 
+/**
+ * MaxPool backward by scattering dY to each window's first maximum with MaxUnpool (windows that cannot
+ * overlap: every position receives at most one value) or ScatterElements `add` (overlapping windows),
+ * from flat positions in X. For square 2-D windows with kernel == stride, no padding and static sizes,
+ * the positions are found at the pooled resolution from SpaceToDepth's taps (a chain of Where on
+ * `tap == Y`, first tap in row-major window order wins, as in ORT's and PyTorch's kernels), which ORT's
+ * CPU provider runs several times faster than MaxPool's own `Indices` output; otherwise they are that
+ * output.
+ */
+function maxPoolScatter(ctx: GradientContext, p: Pooling, blocked: boolean): string {
+  const { emit } = ctx;
+  const dims = ctx.shapeOf(p.x);
+  const staticDims = dims?.every((d) => typeof d === 'number') ? (dims as number[]) : undefined;
+  const xShape = staticDims ? emit.ints(staticDims) : emit.op('Shape', [p.x]);
+  const squareBlocks = blocked && p.kernel.length === 2 && p.kernel[0] === p.kernel[1] && typeof dims?.[1] === 'number';
+  const indices = squareBlocks ? firstMaxPositions(ctx, p, dims![1] as number) : ctx.requireOutput(1);
+  const disjoint = p.kernel.every((k, i) => p.geo.strides[i] >= (k - 1) * p.geo.dilations[i] + 1);
+  // MaxUnpool refuses an output_shape below (out − 1)·stride + kernel − pads; the pooling's pads
+  // (end pads widened for ceil_mode) keep that bound at or below X's real size.
+  const pads = [...p.padsBegin, ...p.padsEnd];
+  if (disjoint) return emit.op('MaxUnpool', [p.dy, indices, xShape], { kernel_shape: p.kernel, strides: p.geo.strides, pads });
+  const zeros = emit.op('ConstantOfShape', [emit.op('ReduceProd', [xShape], { keepdims: 1 })]);
+  const flat = emit.op('ScatterElements', [zeros, emit.reshape(indices, [-1]), emit.reshape(p.dy, [-1])], { axis: 0, reduction: 'add' });
+  return emit.op('Reshape', [flat, xShape]);
+}
+
+/**
+ * Flat positions in X [N, C, H, W] of each k×k window's first maximum (int64, shaped like Y): the
+ * window's taps are SpaceToDepth's channel blocks (X cropped to whole windows first), compared with Y
+ * from the last tap to the first so that the first equal tap is kept.
+ */
+function firstMaxPositions(ctx: GradientContext, p: Pooling, channels: number): string {
+  const { emit } = ctx;
+  const k = p.kernel[0];
+  const [height, width] = p.size as number[];
+  const [outH, outW] = p.out as number[];
+  const cropped = outH * k === height && outW * k === width ? p.x : emit.slice(p.x, [0, 0], [outH * k, outW * k], [2, 3]);
+  const blocks = emit.op('SpaceToDepth', [cropped], { blocksize: k });
+  const scalar = (v: number) => emit.ints([v], []);
+  // Tap offsets within a window are small integers, exact in float32; float Where runs faster than int64.
+  const offset = (t: number) => emit.scalar(Math.floor(t / k) * width + (t % k), 'float32');
+  let chosen = offset(k * k - 1);
+  for (let t = k * k - 2; t >= 0; t--) {
+    const tap = emit.slice(blocks, [t * channels], [(t + 1) * channels], [1]);
+    chosen = emit.where(emit.op('Equal', [tap, p.y]), offset(t), chosen);
+  }
+  const position = emit.op('Cast', [chosen], { to: dataTypeCode('int64') });
+  // Each window's top-left corner within its image, then each image's start in the batch.
+  const corners = new Array<number>(channels * outH * outW);
+  for (let c = 0; c < channels; c++) {
+    for (let i = 0; i < outH; i++) for (let j = 0; j < outW; j++) corners[(c * outH + i) * outW + j] = (c * height + i * k) * width + j * k;
+  }
+  const size = scalar(channels * height * width);
+  const batch = emit.op('Gather', [emit.op('Shape', [p.x]), scalar(0)]);
+  const starts = emit.op('Range', [scalar(0), emit.mul(batch, size), size]);
+  return emit.add(emit.add(position, emit.ints(corners, [channels, outH, outW])), emit.reshape(starts, [-1, 1, 1, 1]));
+}
+
 const maxPool: GradientRule = (ctx) => {
   const p = pooling(ctx);
   if (ctx.outputGrads.slice(1).some(Boolean)) ctx.fail('the Indices output carries no gradient');
@@ -86,6 +145,7 @@ const maxPool: GradientRule = (ctx) => {
     p.known &&
     p.kernel.every((k, i) => k === p.geo.strides[i] && p.geo.dilations[i] === 1 && p.padsBegin[i] === 0 && p.padsEnd[i] === 0) &&
     p.out.every((o, i) => o === Math.floor((p.size[i] as number) / p.kernel[i]));
+  if (ctx.features.maxPoolIndices && p.dtype === 'float32') return [maxPoolScatter(ctx, p, blocked)];
   return [blocked ? maxPoolBlocked(ctx, p) : maxPoolGeneral(ctx, p)];
 };
 
