@@ -14,3 +14,4 @@ export { CheckpointFormatError, type CheckpointErrorCode } from './checkpoint-er
 export { parameterFingerprint, type ParameterShape } from './fingerprint.js';
 export { learnableInitializers, selectTrainable, type TrainableSelection } from './select-trainable.js';
 export { ARTIFACT_TARGETS, targetForDevice, type ArtifactTarget, type ArtifactTargetInfo } from './targets.js';
+export { ARTIFACT_METADATA, ARTIFACT_GENERATOR_VERSION } from './artifact-metadata.js';
