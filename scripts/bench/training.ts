@@ -34,11 +34,12 @@ import {
   selectExamples,
   splitDataset,
   Trainer,
+  type ArtifactTarget,
   type ImageDataset,
   type TrainingArtifacts,
 } from '@onnxkit/node';
-import { formatProfile, profileTraining, type TrainingProfile } from './profile-training.js';
-import { BENCHMARKS_DOC, writeBenchmarkSection } from './benchmarks-doc.js';
+import { profileTraining, type TrainingProfile } from './profile-training.js';
+import { writeTrainingSection, formatTrainingSection } from './training-report.js';
 
 const LR = 1e-3;
 const HEAD = ['fc2.weight', 'fc2.bias'];
@@ -61,7 +62,7 @@ export interface TrainingBenchOptions {
 
 type Trainable = 'all' | 'head';
 
-interface Paired {
+export interface Paired {
   onnxkit: number;
   torch: number;
   /** onnxkit / PyTorch (throughput: higher is better for onnxkit; times: lower is). */
@@ -78,11 +79,18 @@ export interface TrainingResults {
   command: string;
   machine: { nproc: number; cpu: string; node: string; onnxruntime: string; torch: string };
   load: { before: number[]; after: number[] };
-  settings: { repeats: number; steps: number; warmup: number; epochRepeats: number };
-  throughput: (Paired & { batch: number; threads: number; cpu: { onnxkit: number; torch: number; ratio: number } })[];
+  settings: { repeats: number; steps: number; warmup: number; epochRepeats: number; epochBatch: number; epochThreads: number };
+  throughput: (Paired & {
+    batch: number;
+    threads: number;
+    cpu: { onnxkit: number; torch: number; ratio: number };
+    /** The same Trainer pinned to the portable target (the formulation before the cpu target). */
+    portable: { samples: number; runs: number[]; cpu: number };
+  })[];
   epoch?: Paired & { examples: number };
   fineTune: (Paired & { examples: number; trainable: string })[];
-  profile?: TrainingProfile;
+  /** Where the time goes, per target (`cpu`: what the public path runs; `portable`: before). */
+  profile?: { cpu: TrainingProfile; portable: TrainingProfile };
 }
 
 const median = (xs: number[]) => {
@@ -124,7 +132,7 @@ class TorchWorker {
 
 /** onnxkit's side: one Trainer per thread count, kept across repeats like PyTorch's models. */
 class OnnxkitSide {
-  #trainers = new Map<number, Trainer>();
+  #trainers = new Map<string, Trainer>();
   constructor(
     private readonly data: ImageDataset,
     private readonly artifacts: Record<Trainable, TrainingArtifacts>,
@@ -135,11 +143,13 @@ class OnnxkitSide {
    * [i·batch, (i+1)·batch) (mod the count), copied out and one-hot encoded as fit() does; PyTorch
    * gets the same batches.
    */
-  async steps(batch: number, threads: number, warmup: number, count: number, offset: number): Promise<{ seconds: number; cpuSeconds: number }> {
-    let trainer = this.#trainers.get(threads);
+  async steps(batch: number, threads: number, warmup: number, count: number, offset: number, target: 'auto' | ArtifactTarget = 'auto'): Promise<{ seconds: number; cpuSeconds: number }> {
+    const key = `${threads}/${target}`;
+    let trainer = this.#trainers.get(key);
     if (!trainer) {
-      trainer = await Trainer.create(this.artifacts.all, { device: 'cpu', intraOpNumThreads: threads, interOpNumThreads: 1 });
-      this.#trainers.set(threads, trainer);
+      // The public path (target 'auto': the Trainer picks the cpu target), or a pinned target for comparison.
+      trainer = await Trainer.create(this.artifacts.all, { device: 'cpu', intraOpNumThreads: threads, interOpNumThreads: 1, ...(target === 'auto' ? {} : { target }) });
+      this.#trainers.set(key, trainer);
     }
     const size = 784;
     const n = this.data.count;
@@ -204,11 +214,20 @@ export async function runTrainingBenchmark(o: TrainingBenchOptions, command: str
     for (const w of [torch, passive]) await w?.call({ cmd: 'load', images: path.join(dir, 'images.npy'), labels: path.join(dir, 'labels.npy') });
 
     const configs = o.batches.flatMap((batch) => o.threads.map((threads) => ({ batch, threads })));
-    const runs = configs.map(() => ({ onnxkit: [] as number[], torch: [] as number[], torchPassive: [] as number[], onnxkitCpu: [] as number[], torchCpu: [] as number[], torchPassiveCpu: [] as number[] }));
+    const runs = configs.map(() => ({
+      onnxkit: [] as number[],
+      portable: [] as number[],
+      torch: [] as number[],
+      torchPassive: [] as number[],
+      onnxkitCpu: [] as number[],
+      portableCpu: [] as number[],
+      torchCpu: [] as number[],
+      torchPassiveCpu: [] as number[],
+    }));
     for (let r = 0; o.parts.has('throughput') && r < o.repeats; r++) {
       for (const [i, c] of configs.entries()) {
         const offset = r * (o.warmup + o.steps);
-        const record = (side: 'onnxkit' | 'torch' | 'torchPassive', t: { seconds: number; cpuSeconds: number }) => {
+        const record = (side: 'onnxkit' | 'portable' | 'torch' | 'torchPassive', t: { seconds: number; cpuSeconds: number }) => {
           runs[i][side].push((c.batch * o.steps) / t.seconds);
           runs[i][`${side}Cpu`].push((c.batch * o.steps) / t.cpuSeconds);
         };
@@ -216,6 +235,7 @@ export async function runTrainingBenchmark(o: TrainingBenchOptions, command: str
         await interleave(
           r + i,
           async () => record('onnxkit', await onnxkit.steps(c.batch, c.threads, o.warmup, o.steps, offset)),
+          async () => record('portable', await onnxkit.steps(c.batch, c.threads, o.warmup, o.steps, offset, 'portable')),
           async () => record('torch', await torchSteps(torch)),
           ...(passive && c.threads > 1 ? [async () => record('torchPassive', await torchSteps(passive))] : []),
         );
@@ -249,7 +269,8 @@ export async function runTrainingBenchmark(o: TrainingBenchOptions, command: str
       fineTune.push({ examples: 1000, trainable: trainable === 'head' ? 'head only (fc2)' : 'all parameters', ...p });
     }
     if (fineTune.length) process.stderr.write('training bench: fine-tune done\n');
-    const profile = o.parts.has('profile') ? await profileTraining({ batchSize: 64, threads: 1, steps: Math.max(5, o.steps * 2) }) : undefined;
+    const profileOf = (target: ArtifactTarget) => profileTraining({ batchSize: 64, threads: 1, steps: Math.max(5, o.steps * 2), target });
+    const profile = o.parts.has('profile') ? { cpu: await profileOf('cpu'), portable: await profileOf('portable') } : undefined;
 
     return {
       command,
@@ -261,12 +282,13 @@ export async function runTrainingBenchmark(o: TrainingBenchOptions, command: str
         torch: torchVersion,
       },
       load: { before: loadBefore, after: loadAverage() },
-      settings: { repeats: o.repeats, steps: o.steps, warmup: o.warmup, epochRepeats: o.epochRepeats },
+      settings: { repeats: o.repeats, steps: o.steps, warmup: o.warmup, epochRepeats: o.epochRepeats, epochBatch: EPOCH_BATCH, epochThreads: EPOCH_THREADS },
       throughput: !o.parts.has('throughput')
         ? []
         : configs.map((c, i) => {
             const cpu = { onnxkit: median(runs[i].onnxkitCpu), torch: median(runs[i].torchCpu), ratio: median(runs[i].onnxkitCpu) / median(runs[i].torchCpu) };
-            return { ...c, ...paired(runs[i].onnxkit, runs[i].torch, runs[i].torchPassive), cpu };
+            const portable = { samples: median(runs[i].portable), runs: runs[i].portable, cpu: median(runs[i].portableCpu) };
+            return { ...c, ...paired(runs[i].onnxkit, runs[i].torch, runs[i].torchPassive), cpu, portable };
           }),
       ...(epoch ? { epoch } : {}),
       fineTune,
@@ -277,87 +299,6 @@ export async function runTrainingBenchmark(o: TrainingBenchOptions, command: str
     passive?.quit();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** The "## Training" section of docs/BENCHMARKS.md. */
-export function formatTrainingSection(r: TrainingResults): string {
-  const f = (x: number, d = 0) => x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
-  const spread = (xs: number[], d = 0) => `${f(Math.min(...xs), d)}–${f(Math.max(...xs), d)}`;
-  const lines = [
-    '## Training',
-    '',
-    `Command: \`${r.command}\` (also run by \`pnpm bench\`). The seed CNN (\`buildSeedCnn\`, 93,322 parameters), ` +
-      "`generateArtifacts(model, { optimizer: 'adamw' })`, `Trainer.create(artifacts, { device: 'cpu', intraOpNumThreads: t, interOpNumThreads: 1 })`, " +
-      'trainStep + optimizerStep per batch of real digits (`loadMnistDigits()`, 9,000 training digits, batches copied out and one-hot encoded as fit() does). ' +
-      'PyTorch: the same network, `torch.optim.AdamW` with the same hyper-parameters, `torch.set_num_threads(t)`, the same batches (gathered with `index_select`), ' +
-      'forward + cross-entropy + backward + step, in a long-lived worker (scripts/bench/torch_training.py).',
-    '',
-    `Machine: ${r.machine.nproc} cores (nproc), ${r.machine.cpu}; Node ${r.machine.node}, onnxruntime-node ${r.machine.onnxruntime}, PyTorch ${r.machine.torch} (Debian python3-torch, CPU). ` +
-      `Load average (1/5/15 min) before ${r.load.before.join(' / ')}, after ${r.load.after.join(' / ')}: other engineers' jobs shared these 2 cores during the run, ` +
-      'so absolute figures are noisy (see the ranges) and 2-thread figures depend on how busy the second core was. The sides alternate (which one goes first alternates too), so load affects both alike; ' +
-      'the CPU-time columns (samples per CPU-second of the whole process, all threads) depend much less on the load than wall-clock figures — at 1 thread they are the fairest comparison.',
-  ];
-  const dash = '—';
-  const passiveCell = (x: Paired, d: number) => (x.torchPassive === undefined ? dash : f(x.torchPassive, d));
-  const passiveRatio = (x: Paired) => (x.ratioPassive === undefined ? dash : `**${f(x.ratioPassive, 2)}**`);
-  if (r.throughput.length) {
-    lines.push(
-      '',
-      `### Throughput (median of ${r.settings.repeats} repeats of ${r.settings.steps} timed batches after ${r.settings.warmup} warm-up ones; goal: onnxkit ≥ PyTorch)`,
-      '',
-      'Samples/s, wall clock. "PyTorch, passive" is the same PyTorch with `OMP_WAIT_POLICY=PASSIVE` (its OpenMP threads sleep instead of spin-waiting; only differs with 2 threads).',
-      '',
-      '| batch | threads | onnxkit | PyTorch | onnxkit / PyTorch | PyTorch, passive | onnxkit / PyTorch, passive | range of repeats: onnxkit / PyTorch |',
-      '|---:|---:|---:|---:|---:|---:|---:|---|',
-      ...r.throughput.map(
-        (t) =>
-          `| ${t.batch} | ${t.threads} | ${f(t.onnxkit)} | ${f(t.torch)} | **${f(t.ratio, 2)}** | ${passiveCell(t, 0)} | ${passiveRatio(t)} | ${spread(t.onnxkitRuns)} / ${spread(t.torchRuns)} |`,
-      ),
-      '',
-      'Samples per CPU-second (process CPU time of all threads; spin-waiting counts as CPU time, so at 2 threads this mostly measures spinning):',
-      '',
-      '| batch | threads | onnxkit | PyTorch | onnxkit / PyTorch |',
-      '|---:|---:|---:|---:|---:|',
-      ...r.throughput.map((t) => `| ${t.batch} | ${t.threads} | ${f(t.cpu.onnxkit)} | ${f(t.cpu.torch)} | **${f(t.cpu.ratio, 2)}** |`),
-    );
-  }
-  if (r.epoch || r.fineTune.length) {
-    lines.push(
-      '',
-      `### Epoch and fine-tuning time (fit(), batch ${EPOCH_BATCH}, ${EPOCH_THREADS} threads; PyTorch: the same loop over shuffled batches)`,
-      '',
-      '| run | onnxkit (s) | PyTorch (s) | onnxkit / PyTorch (time) | PyTorch, passive (s) | onnxkit / PyTorch, passive | range of runs: onnxkit / PyTorch (s) |',
-      '|---|---:|---:|---:|---:|---:|---|',
-    );
-    if (r.epoch) {
-      lines.push(
-        `| one epoch, ${f(r.epoch.examples)} digits, all parameters (median of ${r.settings.epochRepeats}) | ${f(r.epoch.onnxkit, 1)} | ${f(r.epoch.torch, 1)} | **${f(r.epoch.ratio, 2)}** | ${passiveCell(r.epoch, 1)} | ${passiveRatio(r.epoch)} | ${spread(r.epoch.onnxkitRuns, 1)} / ${spread(r.epoch.torchRuns, 1)} |`,
-      );
-    }
-    for (const t of r.fineTune) {
-      lines.push(
-        `| fine-tuning, one epoch over ${f(t.examples)} digits, ${t.trainable} (median of ${r.settings.repeats}) | ${f(t.onnxkit, 2)} | ${f(t.torch, 2)} | **${f(t.ratio, 2)}** | ${passiveCell(t, 2)} | ${passiveRatio(t)} | ${spread(t.onnxkitRuns, 2)} / ${spread(t.torchRuns, 2)} |`,
-      );
-    }
-    const head = r.fineTune.find((t) => t.trainable.startsWith('head'));
-    const all = r.fineTune.find((t) => t.trainable.startsWith('all'));
-    if (head && all) {
-      lines.push(
-        '',
-        `Head-only fine-tuning takes ${f(head.onnxkit / all.onnxkit, 2)}x the time of full fine-tuning with onnxkit (PyTorch: ${f(head.torch / all.torch, 2)}x): ` +
-          'its training graph runs the forward pass and the gradient of fc2 only, and its optimizer updates 650 numbers instead of 93,322.',
-      );
-    }
-  }
-  if (r.profile) {
-    lines.push('', '### Where the time goes (onnxkit, `pnpm tsx scripts/bench/profile-training.ts`)', '', formatProfile(r.profile));
-  }
-  return lines.join('\n') + '\n';
-}
-
-/** Replaces (or appends) the "## Training" section of docs/BENCHMARKS.md, leaving the rest as it is. */
-export function writeTrainingSection(section: string, file = BENCHMARKS_DOC): void {
-  writeBenchmarkSection('## Training', section, file);
 }
 
 async function main(): Promise<void> {
