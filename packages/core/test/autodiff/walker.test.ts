@@ -187,6 +187,7 @@ describe('appendBackward: the walker', () => {
     expect(() => appendBackward(b, { loss: y, wrt: [x] })).toThrow(/must be a scalar/);
     expect(() => appendBackward(b, { loss: y, wrt: [ids] })).toThrow(TypeError);
     expect(() => appendBackward(b, { loss: y, wrt: x as unknown as string[] })).toThrow(TypeError);
+    expect(() => appendBackward(b, { loss: y, wrt: [x], features: { maxPoolIndices: 1 } as never })).toThrow(/features/);
   });
 
   it('differentiates w.r.t. an intermediate value and a scalar [1] loss', async () => {

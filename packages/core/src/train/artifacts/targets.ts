@@ -1,5 +1,5 @@
 import type { Device } from '../../runtime/device.js';
-import type { GradientFeatures } from '../autodiff/types.js';
+import { PORTABLE_FEATURES, type GradientFeatures } from '../autodiff/types.js';
 
 /**
  * What the artifacts' graphs are formulated for: `'portable'` runs on every execution provider (every
@@ -21,7 +21,7 @@ export interface ArtifactTargetInfo {
 /** The one table of artifact targets. */
 export const ARTIFACT_TARGETS: Readonly<Record<ArtifactTarget, ArtifactTargetInfo>> = Object.freeze({
   portable: Object.freeze({
-    features: Object.freeze({ maxPoolIndices: false }),
+    features: PORTABLE_FEATURES,
     poolBeforeRelu: false,
     bestFor: Object.freeze(['webgpu', 'cuda'] as const),
   }),

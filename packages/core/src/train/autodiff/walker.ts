@@ -18,6 +18,10 @@ function checkOptions(options: GradientOptions): void {
     throw new TypeError("appendBackward: 'wrt' must be an array of value names");
   }
   if (options.seed !== undefined && typeof options.seed !== 'string') throw new TypeError("appendBackward: 'seed' must be a value name (string)");
+  const f = options.features;
+  if (f !== undefined && (typeof f !== 'object' || f === null || typeof f.maxPoolIndices !== 'boolean')) {
+    throw new TypeError("appendBackward: 'features' must be an object like { maxPoolIndices: boolean }");
+  }
   if (options.unreachable !== undefined && options.unreachable !== 'zeros' && options.unreachable !== 'error') {
     throw new RangeError(`appendBackward: 'unreachable' must be 'zeros' or 'error', got '${String(options.unreachable)}'`);
   }
