@@ -132,7 +132,8 @@ export async function createSession(model: ModelSource, options?: SessionOptions
     } catch (e) {
       last = e;
       const extra = runtime.explainFailure?.(device, e);
-      fallbacks.push(Object.freeze({ device, error: extra ? `${errorText(e)} (${extra})` : errorText(e) }));
+      const text = errorText(e).trimEnd();
+      fallbacks.push(Object.freeze({ device, error: extra ? `${text} (${extra})` : text }));
     }
   }
   throw noDeviceError(opts.device, devices, fallbacks, last);

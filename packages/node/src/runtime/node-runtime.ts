@@ -3,7 +3,7 @@ import * as ort from 'onnxruntime-node';
 import { withDownloadableOutputs } from './gpu-buffer-download.js';
 import { explainCudaFailure } from './ort-binary-dir.js';
 import { readModelFile } from './read-model-file.js';
-import { probeWebGpuAdapter } from './webgpu-adapter.js';
+import { explainWebGpuFailure, probeWebGpuAdapter } from './webgpu-adapter.js';
 
 // ORT's native logger prints an error line to stderr for every device that fails to start, even when
 // onnxkit falls back as asked; the failure is reported through `session.fallbacks` instead. ORT reads
@@ -24,6 +24,7 @@ export const nodeRuntime: Runtime = Object.freeze({
     // The overloads of the Tensor constructor cannot be picked from a union type; the runtime checks pairs.
     new ort.Tensor(dtype, data as ort.Tensor.DataType, dims),
   loadModel: readModelFile,
-  explainFailure: (device) => (device === 'cuda' ? explainCudaFailure() : undefined),
+  explainFailure: (device, error) =>
+    device === 'cuda' ? explainCudaFailure() : device === 'webgpu' ? explainWebGpuFailure(error) : undefined,
   probeAdapter: async (device) => (device === 'webgpu' ? probeWebGpuAdapter() : undefined),
 } satisfies Runtime);

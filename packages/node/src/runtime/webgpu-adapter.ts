@@ -63,11 +63,14 @@ export function probeFromChildLog(log: string): AdapterProbe | undefined {
   if (adapter) return Object.freeze({ adapter });
   const line = log.split('\n').find((l) => l.startsWith(FAILED));
   if (line === undefined) return undefined;
+  let error: string;
   try {
-    return Object.freeze({ unavailable: String(JSON.parse(line.slice(FAILED.length))) });
+    error = String(JSON.parse(line.slice(FAILED.length))).trim();
   } catch {
     return undefined;
   }
+  const extra = explainWebGpuFailure(error);
+  return Object.freeze({ unavailable: extra ? `${error} (${extra})` : error });
 }
 
 /**
@@ -85,6 +88,19 @@ export function probeWebGpuAdapter(): Promise<AdapterProbe | undefined> {
     probes.set(key, probe);
   }
   return probe;
+}
+
+/**
+ * Extra words for a WebGPU start that found no adapter: ORT's text names Dawn's request, not what the
+ * machine lacks. Undefined for other errors.
+ */
+export function explainWebGpuFailure(error: unknown): string | undefined {
+  if (!/WebGPU adapter/i.test(error instanceof Error ? error.message : String(error))) return undefined;
+  const limited = ['VK_ICD_FILENAMES', 'VK_DRIVER_FILES'].find((k) => process.env[k]);
+  return (
+    'no Vulkan driver offered Dawn a usable GPU, see docs/INSTALL.md' +
+    (limited ? `; ${limited}=${process.env[limited]} limits the drivers the loader may use` : '')
+  );
 }
 
 function runProbe(): Promise<AdapterProbe | undefined> {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { adapterFromLoaderLog, createSession, probeFromChildLog, probeWebGpuAdapter } from '@onnxkit/node';
+import { adapterFromLoaderLog, createSession, DeviceUnavailableError, probeFromChildLog, probeWebGpuAdapter } from '@onnxkit/node';
+
+const mnistCnn = new URL('../../../../models/onnx/mnist-cnn.onnx', import.meta.url).pathname;
 
 // Lines as the Vulkan loader (VK_LOADER_DEBUG=driver) prints them when Dawn opens a device.
 const SWIFTSHADER = 'DRIVER:                  Using "SwiftShader Device (Subzero)" with driver: "/usr/lib/chromium/./libvk_swiftshader.so"';
@@ -20,8 +22,11 @@ describe('telling WebGPU adapters apart from the Vulkan loader log', () => {
 
   it("reads ORT's reason when no device was opened, and nothing from a log that says neither", () => {
     expect(probeFromChildLog(`x\nonnxkit-webgpu-probe-failed: "Failed to get a WebGPU adapter: No supported adapters"`)).toEqual({
-      unavailable: 'Failed to get a WebGPU adapter: No supported adapters',
+      unavailable: expect.stringMatching(
+        /^Failed to get a WebGPU adapter: No supported adapters \(no Vulkan driver offered Dawn a usable GPU, see docs\/INSTALL\.md\)$/,
+      ),
     });
+    expect(probeFromChildLog('onnxkit-webgpu-probe-failed: "Protobuf parsing failed."')).toEqual({ unavailable: 'Protobuf parsing failed.' });
     expect(probeFromChildLog(`${NVIDIA}\n`)).toEqual({ adapter: expect.objectContaining({ name: 'NVIDIA H200' }) });
     expect(probeFromChildLog('Segmentation fault')).toBeUndefined();
   });
@@ -31,10 +36,17 @@ describe('telling WebGPU adapters apart from the Vulkan loader log', () => {
     process.env.VK_ICD_FILENAMES = '/nonexistent/onnxkit-no-driver.json';
     const probe = await probeWebGpuAdapter();
     expect(probe).toEqual({ unavailable: expect.stringContaining('Failed to get a WebGPU adapter') });
+    expect((probe as { unavailable: string }).unavailable).toContain('VK_ICD_FILENAMES=/nonexistent/onnxkit-no-driver.json limits the drivers');
     expect(await probeWebGpuAdapter()).toBe(probe);
-    const s = await createSession(new URL('../../../../models/onnx/mnist-cnn.onnx', import.meta.url).pathname);
+    const s = await createSession(mnistCnn);
     expect(s.device).toBe('cpu');
     expect(s.fallbacks.find((f) => f.device === 'webgpu')?.error).toBe((probe as { unavailable: string }).unavailable);
     await s.release();
+
+    // Named, it is started anyway and fails strictly, saying what the machine lacks.
+    const e = (await createSession(mnistCnn, { device: 'webgpu' }).catch((x: unknown) => x)) as DeviceUnavailableError;
+    expect(e).toBeInstanceOf(DeviceUnavailableError);
+    expect(e.message).toMatch(/^device 'webgpu' failed to start: .*Failed to get a WebGPU adapter: No supported adapters \(no Vulkan driver offered Dawn a usable GPU/);
+    expect(e.message).toContain('in Node on Linux, a Vulkan loader (libvulkan.so.1) and a Vulkan driver for the GPU');
   });
 });
