@@ -51,6 +51,8 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return Number.isNaN(m) ? Infinity : m;
 }
 
+const stepMs = (samplesPerSecond: number) => (TRAIN_BATCH * 1000) / samplesPerSecond;
+
 function check(ok: boolean, what: string): string {
   if (!ok) failures.push(what);
   return ok ? 'ok' : 'MISMATCH';
@@ -69,10 +71,13 @@ async function infer(file: string, device: Device, runs: number): Promise<{ sess
   return { session, values, rate };
 }
 
-/** TRAIN_STEPS momentum-SGD steps of the seed CNN: losses, samples/s after the first step, where parameters live. */
-async function train(device: Device) {
+/**
+ * TRAIN_STEPS momentum-SGD steps of the seed CNN: losses, samples/s after the first step, where parameters
+ * live. `keepOnDevice: false` copies parameters, gradients and optimizer state through the CPU every step.
+ */
+async function train(device: Device, keepOnDevice?: boolean) {
   const artifacts = generateArtifacts(buildSeedCnn({ seed: 5 }), { optimizer: 'momentum', momentum: 0.9 });
-  const trainer = await Trainer.create(artifacts, { device });
+  const trainer = await Trainer.create(artifacts, { device, ...(keepOnDevice === undefined ? {} : { keepOnDevice }) });
   const losses: number[] = [];
   let start = 0;
   for (let step = 0; step < TRAIN_STEPS; step++) {
@@ -161,6 +166,15 @@ async function checkDevice(device: Gpu, software: boolean): Promise<void> {
       `max |${device} - cpu| ${worst.toExponential(2)} [${verdict}]; parameters in ${gpu.location}; ` +
       `${gpu.rate.toFixed(0)} samples/s vs cpu ${cpu.rate.toFixed(0)} (x${(gpu.rate / cpu.rate).toFixed(2)})`,
   );
+  if (device === 'webgpu') {
+    // What keeping parameters on the GPU saves: the same steps with every tensor copied through the CPU.
+    const copied = await train(device, false);
+    const same = check(maxDiff(copied.losses, gpu.losses) <= TOLERANCE, `Trainer on webgpu without keepOnDevice: losses differ`);
+    console.log(
+      `  trainer with keepOnDevice: false (parameters in ${copied.location}): ${copied.rate.toFixed(0)} samples/s; ` +
+        `ms per step: ${stepMs(copied.rate).toFixed(1)} copied through the CPU vs ${stepMs(gpu.rate).toFixed(1)} resident [losses ${same}]`,
+    );
+  }
   reportPlacement(device, await placement(device));
 }
 
