@@ -3,7 +3,8 @@
 // next to `cpu` on the same machine, and prints the adapter, ORT's node placement and samples/s. It exits
 // 1 on any mismatch: outputs or losses beyond 1e-4 of cpu, a WebGPU node placed elsewhere, or 'auto'
 // choosing a software adapter. Nothing is downloaded: it needs the installed checkout and the machine's
-// GPU driver (for webgpu, a Vulkan driver: see docs/INSTALL.md).
+// GPU driver (for webgpu, a Vulkan driver: see docs/INSTALL.md). `--placement <device>` only starts the
+// sessions with ORT's verbose log on stderr (its child does that; so does node-webgpu.test.ts).
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';

@@ -68,5 +68,5 @@ describe.skipIf(swiftShaderSkipReason !== undefined)('onnxkit --device webgpu (S
     const cpu = await json<TrainReport>(args('cpu'));
     expect(gpu).toMatchObject({ command: 'train', device: 'webgpu', stopReason: 'completed', steps: 4 });
     expect(Math.abs(gpu.history[0].loss - cpu.history[0].loss)).toBeLessThanOrEqual(1e-4);
-  });
+  }, 300_000);
 });
