@@ -11,10 +11,15 @@ const CANDIDATES = ['/usr/lib/chromium/vk_swiftshader_icd.json', '/usr/lib64/chr
 /** The SwiftShader ICD manifest found on this machine, if any. */
 export const swiftShaderIcd: string | undefined = CANDIDATES.find((f) => existsSync(f));
 
+/** Where Debian-style systems keep the Vulkan loader that Dawn opens (`libvulkan.so.1`, package libvulkan1). */
+const LOADERS = ['/usr/lib/x86_64-linux-gnu/libvulkan.so.1', '/lib/x86_64-linux-gnu/libvulkan.so.1', '/usr/lib64/libvulkan.so.1', '/usr/lib/libvulkan.so.1'];
+
 /** Why SwiftShader tests cannot run here, or undefined when they can. */
-export const swiftShaderSkipReason: string | undefined = swiftShaderIcd
-  ? undefined
-  : `no SwiftShader Vulkan driver (looked for ${CANDIDATES.join(', ')}; install Debian's chromium)`;
+export const swiftShaderSkipReason: string | undefined = !swiftShaderIcd
+  ? `no SwiftShader Vulkan driver (looked for ${CANDIDATES.join(', ')}; install Debian's chromium)`
+  : !LOADERS.some((f) => existsSync(f))
+    ? 'no Vulkan loader libvulkan.so.1 (install libvulkan1)'
+    : undefined;
 
 /** Environment that makes the Vulkan loader offer SwiftShader alone. */
 export function swiftShaderEnv(): Record<string, string> {
