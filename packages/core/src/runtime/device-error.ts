@@ -1,3 +1,4 @@
+import type { AdapterInfo } from './adapter.js';
 import type { Device } from './device.js';
 
 /** A device that was tried and failed to start, with ORT's error text (plus the runtime's diagnosis). */
@@ -6,6 +7,8 @@ export interface DeviceFailure {
   readonly device: Device;
   /** Why it failed. */
   readonly error: string;
+  /** The adapter it would have run on, when the runtime identified one (e.g. a skipped software one). */
+  readonly adapter?: AdapterInfo;
 }
 
 /** Thrown by {@link createSession} when no requested device could start. */

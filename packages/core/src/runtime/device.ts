@@ -22,6 +22,16 @@ export interface DeviceInfo {
   readonly installHint?: string;
   /** Substring of the ORT execution-provider name in its node-placement log lines. */
   readonly logName: string;
+  /**
+   * Whether session outputs can stay in device memory (`preferredOutputLocation: 'gpu-buffer'`) and be fed
+   * back as inputs, as the Trainer does with parameters and optimizer state.
+   */
+  readonly outputsOnDevice: boolean;
+  /**
+   * Whether the device can turn out to be a software renderer (the CPU emulating a GPU: SwiftShader,
+   * lavapipe), which `'auto'` never picks: the runtime is asked which adapter it would get first.
+   */
+  readonly maybeSoftware: boolean;
 }
 
 /**
@@ -34,12 +44,17 @@ export const DEVICES: Readonly<Record<Device, DeviceInfo>> = Object.freeze({
     platforms: Object.freeze(['node'] as const),
     takesDeviceId: false,
     logName: 'CPUExecutionProvider',
+    outputsOnDevice: false,
+    maybeSoftware: false,
   }),
   cuda: Object.freeze({
     provider: 'cuda',
     platforms: Object.freeze(['node'] as const),
     takesDeviceId: true,
     logName: 'CUDAExecutionProvider',
+    // onnxruntime-node hands GPU-located outputs to JS only for WebGPU buffers.
+    outputsOnDevice: false,
+    maybeSoftware: false,
     installHint:
       "ONNX Runtime's CUDA provider is not installed or cannot load. Install it with " +
       '`npm install onnxruntime-node --onnxruntime-node-install=cuda12`, or set ONNXRUNTIME_NODE_INSTALL=cuda12 ' +
@@ -51,21 +66,30 @@ export const DEVICES: Readonly<Record<Device, DeviceInfo>> = Object.freeze({
     platforms: Object.freeze(['web'] as const),
     takesDeviceId: false,
     logName: 'CPUExecutionProvider',
+    outputsOnDevice: false,
+    maybeSoftware: false,
   }),
   webgpu: Object.freeze({
     provider: 'webgpu',
-    platforms: Object.freeze(['web'] as const),
+    // onnxruntime-node bundles the WebGPU provider (Dawn over Vulkan on Linux); browsers bring their own.
+    platforms: Object.freeze(['node', 'web'] as const),
     takesDeviceId: false,
     logName: 'WebGpuExecutionProvider',
+    outputsOnDevice: true,
+    maybeSoftware: true,
     installHint:
-      'WebGPU needs a browser that exposes navigator.gpu with a usable adapter (Chrome/Edge 113+, ' +
-      'or Chromium with --enable-unsafe-webgpu).',
+      'WebGPU needs, in a browser, navigator.gpu with a usable adapter (Chrome/Edge 113+, or Chromium with ' +
+      '--enable-unsafe-webgpu); in Node on Linux, a Vulkan loader (libvulkan.so.1) and a Vulkan driver for the GPU ' +
+      '(see docs/INSTALL.md).',
   }),
 });
 
-/** Devices tried, in order, for `device: 'auto'`: the accelerator first, the always-present CPU path last. */
+/**
+ * Devices tried, in order, for `device: 'auto'`: accelerators first, the always-present CPU path last.
+ * `'auto'` skips a WebGPU adapter that is a software renderer (see {@link DeviceInfo.maybeSoftware}).
+ */
 export const AUTO_DEVICES: Readonly<Record<Platform, readonly Device[]>> = Object.freeze({
-  node: Object.freeze(['cuda', 'cpu'] as const),
+  node: Object.freeze(['cuda', 'webgpu', 'cpu'] as const),
   web: Object.freeze(['webgpu', 'wasm'] as const),
 });
 

@@ -1,3 +1,5 @@
+export { formatAdapter } from './adapter.js';
+export type { AdapterInfo, AdapterProbe } from './adapter.js';
 export { AUTO_DEVICES, DEVICES, devicesOf, isDevice } from './device.js';
 export type { Device, DeviceInfo, DeviceOption, Platform } from './device.js';
 export { DeviceUnavailableError } from './device-error.js';

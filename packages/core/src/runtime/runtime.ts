@@ -1,5 +1,6 @@
 import type { Env, InferenceSession as OrtInferenceSession, Tensor as OrtTensor } from 'onnxruntime-common';
 import type { TensorValues } from '../onnx/dtype.js';
+import type { AdapterProbe } from './adapter.js';
 import type { Device, Platform } from './device.js';
 
 /** An onnxruntime-common tensor, created by (and belonging to) the registered runtime's ORT copy. */
@@ -46,4 +47,10 @@ export interface Runtime {
    * (ORT's own message only says "Failed to load shared library"). Returned text is appended to it.
    */
   explainFailure?(device: Device, error: unknown): string | undefined;
+  /**
+   * Optional: which adapter `device` would run on, or why it has none, for devices that can be a software
+   * renderer (`DEVICES[device].maybeSoftware`); undefined when the runtime cannot tell. `'auto'` passes
+   * over a device that has no adapter or a software one; a device named by the caller is started anyway.
+   */
+  probeAdapter?(device: Device): Promise<AdapterProbe | undefined>;
 }

@@ -6,7 +6,7 @@ import type { OrtSessionOptions } from './runtime.js';
  * `executionProviders` (the device resolver owns that), passed through unchanged.
  */
 export interface SessionOptions extends Omit<OrtSessionOptions, 'executionProviders'> {
-  /** Devices to try. @defaultValue `'auto'` (Node: cuda, cpu; web: webgpu, wasm) */
+  /** Devices to try. @defaultValue `'auto'` (Node: cuda, webgpu on a hardware adapter, cpu; web: webgpu, wasm) */
   device?: DeviceOption;
   /** GPU index for devices that take one (cuda). @defaultValue ORT's default, 0 */
   deviceId?: number;

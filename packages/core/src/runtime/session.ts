@@ -1,4 +1,5 @@
 import type { InferenceSession as OrtInferenceSession } from 'onnxruntime-common';
+import { formatAdapter, type AdapterInfo, type AdapterProbe } from './adapter.js';
 import { DEVICES, type Device } from './device.js';
 import { DeviceUnavailableError, errorText, type DeviceFailure } from './device-error.js';
 import { prepareFeeds, type Feeds } from './feeds.js';
@@ -27,6 +28,8 @@ export class Session {
   readonly device: Device;
   /** Devices tried before {@link Session.device}, each with the error that made it fall back. */
   readonly fallbacks: readonly DeviceFailure[];
+  /** The adapter {@link Session.device} runs on, when the runtime identified it (WebGPU in Node). */
+  readonly adapter: AdapterInfo | undefined;
   /** Model inputs, as ORT reports them. */
   readonly inputs: readonly TensorSpec[];
   /** Model outputs, as ORT reports them. */
@@ -38,11 +41,18 @@ export class Session {
   #released = false;
 
   /** Wraps an ORT session; prefer {@link createSession}, which resolves the device. */
-  constructor(ort: OrtSession, runtime: Runtime, device: Device, fallbacks: readonly DeviceFailure[] = []) {
+  constructor(
+    ort: OrtSession,
+    runtime: Runtime,
+    device: Device,
+    fallbacks: readonly DeviceFailure[] = [],
+    adapter?: AdapterInfo,
+  ) {
     this.ort = ort;
     this.runtime = runtime;
     this.device = device;
     this.fallbacks = Object.freeze([...fallbacks]);
+    this.adapter = adapter;
     this.inputs = specsFromMetadata(ort.inputMetadata);
     this.outputs = specsFromMetadata(ort.outputMetadata);
   }
@@ -96,26 +106,48 @@ export class Session {
 /**
  * Loads a model on the first device that starts. With `device: 'auto'` or a list, a device that fails falls
  * back to the next and the session reports `device` and `fallbacks`; a single device is strict and its
- * failure throws a {@link DeviceUnavailableError} saying how to install what is missing.
+ * failure throws a {@link DeviceUnavailableError} saying how to install what is missing. `'auto'` also
+ * passes over a device whose adapter is a software renderer; naming the device runs it there anyway.
  */
 export async function createSession(model: ModelSource, options?: SessionOptions): Promise<Session> {
   const runtime = getRuntime();
   const opts = checkSessionOptions(options);
   const devices = resolveDevices(opts.device, runtime.platform);
   const bytes = await modelBytes(model, runtime);
+  const auto = opts.device === undefined || opts.device === 'auto';
   const fallbacks: DeviceFailure[] = [];
   let last: unknown;
   for (const device of devices) {
+    // Asked alongside the session start: 'auto' needs the answer first, a named device only reports it.
+    const asking = DEVICES[device].maybeSoftware ? runtime.probeAdapter?.(device).catch(() => undefined) : undefined;
+    const skip = auto ? autoSkip(device, await asking) : undefined;
+    if (skip) {
+      fallbacks.push(skip);
+      continue;
+    }
     try {
       const ort = await runtime.createSession(bytes, toOrtOptions(opts, device));
-      return new Session(ort, runtime, device, fallbacks);
+      const probe = await asking;
+      return new Session(ort, runtime, device, fallbacks, probe && 'adapter' in probe ? probe.adapter : undefined);
     } catch (e) {
       last = e;
       const extra = runtime.explainFailure?.(device, e);
-      fallbacks.push(Object.freeze({ device, error: extra ? `${errorText(e)} (${extra})` : errorText(e) }));
+      const text = errorText(e).trimEnd();
+      fallbacks.push(Object.freeze({ device, error: extra ? `${text} (${extra})` : text }));
     }
   }
   throw noDeviceError(opts.device, devices, fallbacks, last);
+}
+
+/** Why `'auto'` passes over `device` without starting it: no adapter here, or only a software one. */
+function autoSkip(device: Device, probe: AdapterProbe | undefined): DeviceFailure | undefined {
+  if (probe === undefined) return undefined;
+  if ('unavailable' in probe) return Object.freeze({ device, error: probe.unavailable });
+  if (!probe.adapter.software) return undefined;
+  const error =
+    `its adapter ${formatAdapter(probe.adapter)} is a software renderer, which 'auto' never picks; ` +
+    `ask for device '${device}' to use it`;
+  return Object.freeze({ device, error, adapter: probe.adapter });
 }
 
 function noDeviceError(

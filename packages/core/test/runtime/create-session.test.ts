@@ -5,11 +5,14 @@ import { fakeRuntime } from './fake-runtime.js';
 
 const MODEL = new Uint8Array([8, 1]);
 const CUDA_ERR = 'OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library';
+const NO_ADAPTER = 'Failed to get a WebGPU adapter: No supported adapters';
 
 describe('createSession device resolution (fake runtime)', () => {
   let rt: ReturnType<typeof fakeRuntime>;
   beforeEach(() => {
-    rt = fakeRuntime('node', { cuda: CUDA_ERR }, (d) => (d === 'cuda' ? 'missing libonnxruntime_providers_shared.so' : undefined));
+    rt = fakeRuntime('node', { cuda: CUDA_ERR, webgpu: NO_ADAPTER }, (d) =>
+      d === 'cuda' ? 'missing libonnxruntime_providers_shared.so' : undefined,
+    );
     registerRuntime(rt);
   });
 
@@ -17,8 +20,41 @@ describe('createSession device resolution (fake runtime)', () => {
     const s = await createSession(MODEL);
     expect(s).toBeInstanceOf(Session);
     expect(s.device).toBe('cpu');
-    expect(s.fallbacks).toEqual([{ device: 'cuda', error: `${CUDA_ERR} (missing libonnxruntime_providers_shared.so)` }]);
-    expect(rt.calls.map((c) => c.provider)).toEqual([{ name: 'cuda' }, { name: 'cpu' }]);
+    expect(s.fallbacks).toEqual([
+      { device: 'cuda', error: `${CUDA_ERR} (missing libonnxruntime_providers_shared.so)` },
+      { device: 'webgpu', error: NO_ADAPTER },
+    ]);
+    expect(rt.calls.map((c) => c.provider)).toEqual([{ name: 'cuda' }, { name: 'webgpu' }, { name: 'cpu' }]);
+  });
+
+  it("passes over a software or missing adapter under 'auto' without starting it, and starts it when named", async () => {
+    const swiftShader = { name: 'SwiftShader Device (Subzero)', driver: '/usr/lib/chromium/libvk_swiftshader.so', software: true };
+    const soft = fakeRuntime('node', { cuda: CUDA_ERR }, undefined, (d) => (d === 'webgpu' ? { adapter: swiftShader } : undefined));
+    registerRuntime(soft);
+    const s = await createSession(MODEL);
+    expect(s.device).toBe('cpu');
+    expect(s.adapter).toBeUndefined();
+    expect(s.fallbacks[1]).toEqual({
+      device: 'webgpu',
+      adapter: swiftShader,
+      error:
+        "its adapter 'SwiftShader Device (Subzero)' (software, /usr/lib/chromium/libvk_swiftshader.so) is a software " +
+        "renderer, which 'auto' never picks; ask for device 'webgpu' to use it",
+    });
+    expect(soft.calls.map((c) => c.provider)).toEqual([{ name: 'cuda' }, { name: 'cpu' }]);
+    const named = await createSession(MODEL, { device: ['webgpu', 'cpu'] });
+    expect([named.device, named.adapter]).toEqual(['webgpu', swiftShader]);
+
+    const gpu = { name: 'NVIDIA GeForce RTX 4090', driver: '/usr/lib/x86_64-linux-gnu/libGLX_nvidia.so.0', software: false };
+    registerRuntime(fakeRuntime('node', { cuda: CUDA_ERR }, undefined, () => ({ adapter: gpu })));
+    const hw = await createSession(MODEL);
+    expect([hw.device, hw.adapter, hw.fallbacks.map((f) => f.device)]).toEqual(['webgpu', gpu, ['cuda']]);
+
+    const none = fakeRuntime('node', { cuda: CUDA_ERR }, undefined, () => ({ unavailable: NO_ADAPTER }));
+    registerRuntime(none);
+    const cpu = await createSession(MODEL);
+    expect([cpu.device, cpu.fallbacks[1]]).toEqual(['cpu', { device: 'webgpu', error: NO_ADAPTER }]);
+    expect(none.calls.map((c) => c.provider)).toEqual([{ name: 'cuda' }, { name: 'cpu' }]);
   });
 
   it('starts a working first device without fallbacks', async () => {
@@ -40,11 +76,13 @@ describe('createSession device resolution (fake runtime)', () => {
   });
 
   it('lists every failure when no device starts', async () => {
-    registerRuntime(fakeRuntime('node', { cuda: 'no cuda', cpu: 'bad model' }));
+    registerRuntime(fakeRuntime('node', { cuda: 'no cuda', webgpu: 'no adapter', cpu: 'bad model' }));
     const e = (await createSession(MODEL).catch((x: unknown) => x)) as DeviceUnavailableError;
     expect(e).toBeInstanceOf(DeviceUnavailableError);
-    expect(e.message).toBe('no device could start the session (tried cuda, cpu):\n  cuda: no cuda\n  cpu: bad model');
-    expect(e.fallbacks.map((f) => f.device)).toEqual(['cuda', 'cpu']);
+    expect(e.message).toBe(
+      'no device could start the session (tried cuda, webgpu, cpu):\n  cuda: no cuda\n  webgpu: no adapter\n  cpu: bad model',
+    );
+    expect(e.fallbacks.map((f) => f.device)).toEqual(['cuda', 'webgpu', 'cpu']);
     expect((e.cause as Error).message).toBe('bad model');
   });
 
@@ -76,7 +114,7 @@ describe('createSession device resolution (fake runtime)', () => {
   });
 
   it('rejects bad options and models before any device is tried', async () => {
-    await expect(createSession(MODEL, { device: 'webgpu' })).rejects.toThrow(RangeError);
+    await expect(createSession(MODEL, { device: 'wasm' })).rejects.toThrow(RangeError);
     await expect(createSession(MODEL, { intraOpNumThreads: -1 })).rejects.toThrow(RangeError);
     await expect(createSession(MODEL, { deviceId: '0' as never })).rejects.toThrow(TypeError);
     await expect(createSession(MODEL, { graphOptimizationLevel: 'max' as never })).rejects.toThrow(/graphOptimizationLevel/);

@@ -1,5 +1,5 @@
 import { Tensor } from 'onnxruntime-common';
-import type { Device, OrtSession, OrtSessionOptions, Runtime } from '../../src/runtime/index.js';
+import type { AdapterProbe, Device, OrtSession, OrtSessionOptions, Runtime } from '../../src/runtime/index.js';
 
 /** One recorded `createSession` call of {@link fakeRuntime}. */
 export interface FakeCall {
@@ -15,6 +15,7 @@ export function fakeRuntime(
   platform: 'node' | 'web',
   failing: Partial<Record<Device, string>> = {},
   explain?: (device: Device) => string | undefined,
+  probe?: (device: Device) => AdapterProbe | undefined,
 ): Runtime & { calls: FakeCall[] } {
   const calls: FakeCall[] = [];
   return {
@@ -42,5 +43,6 @@ export function fakeRuntime(
     createTensor: (dtype, data, dims) => new Tensor(dtype, data as Tensor.DataType, dims),
     loadModel: async () => new Uint8Array([1, 2, 3]),
     explainFailure: explain,
+    ...(probe ? { probeAdapter: async (device: Device) => probe(device) } : {}),
   };
 }

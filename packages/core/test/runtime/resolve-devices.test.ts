@@ -9,8 +9,11 @@ describe('device table', () => {
       cpu: ['cpu', 'node'],
       cuda: ['cuda', 'node'],
       wasm: ['wasm', 'web'],
-      webgpu: ['webgpu', 'web'],
+      webgpu: ['webgpu', 'node', 'web'],
     });
+    // Only WebGPU hands back device-resident outputs, and only it can turn out to be a software renderer.
+    expect(Object.entries(DEVICES).filter(([, i]) => i.outputsOnDevice).map(([d]) => d)).toEqual(['webgpu']);
+    expect(Object.entries(DEVICES).filter(([, i]) => i.maybeSoftware).map(([d]) => d)).toEqual(['webgpu']);
     expect(DEVICES.cuda.installHint).toContain('--onnxruntime-node-install=cuda12');
     expect(DEVICES.cuda.installHint).toContain('ONNXRUNTIME_NODE_INSTALL=cuda12');
     expect(DEVICES.cuda.installHint).toMatch(/CUDA 12 and cuDNN 9/);
@@ -24,9 +27,9 @@ describe('device table', () => {
 });
 
 describe('resolveDevices', () => {
-  it("orders 'auto' accelerator first: node cuda→cpu, web webgpu→wasm", () => {
-    expect(resolveDevices('auto', 'node')).toEqual(['cuda', 'cpu']);
-    expect(resolveDevices(undefined, 'node')).toEqual(['cuda', 'cpu']);
+  it("orders 'auto' accelerators first: node cuda→webgpu→cpu, web webgpu→wasm", () => {
+    expect(resolveDevices('auto', 'node')).toEqual(['cuda', 'webgpu', 'cpu']);
+    expect(resolveDevices(undefined, 'node')).toEqual(['cuda', 'webgpu', 'cpu']);
     expect(resolveDevices('auto', 'web')).toEqual(['webgpu', 'wasm']);
     expect(AUTO_DEVICES.web).toEqual(['webgpu', 'wasm']);
   });
@@ -35,11 +38,12 @@ describe('resolveDevices', () => {
     expect(resolveDevices('cpu', 'node')).toEqual(['cpu']);
     expect(resolveDevices(['cpu', 'cuda'], 'node')).toEqual(['cpu', 'cuda']);
     expect(resolveDevices(['wasm'], 'web')).toEqual(['wasm']);
+    expect(resolveDevices('webgpu', 'node')).toEqual(['webgpu']);
   });
 
   it('refuses a device the platform does not offer with a RangeError', () => {
-    expect(() => resolveDevices('webgpu', 'node')).toThrow(RangeError);
-    expect(() => resolveDevices('webgpu', 'node')).toThrow("device: 'webgpu' is not offered on node; node offers 'cuda', 'cpu'");
+    expect(() => resolveDevices('wasm', 'node')).toThrow(RangeError);
+    expect(() => resolveDevices('wasm', 'node')).toThrow("device: 'wasm' is not offered on node; node offers 'cuda', 'webgpu', 'cpu'");
     expect(() => resolveDevices(['webgpu', 'cuda'], 'web')).toThrow("'cuda' is not offered on web");
   });
 

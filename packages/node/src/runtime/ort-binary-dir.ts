@@ -8,16 +8,21 @@ export const CUDA_PROVIDER_LIBRARIES: readonly string[] = Object.freeze([
   'libonnxruntime_providers_cuda.so',
 ]);
 
-/** The folder holding onnxruntime-node's native binding and libraries for this platform, if found. */
-export function ortBinaryDir(): string | undefined {
+/** The folder of the onnxruntime-node package onnxkit loads, if found. */
+export function ortPackageDir(): string | undefined {
   try {
     // `require` exists in the CJS build; the ESM build needs one made from its own URL.
     const req = typeof require === 'function' ? require : createRequire(import.meta.url);
-    const pkg = req.resolve('onnxruntime-node/package.json');
-    return path.join(path.dirname(pkg), 'bin', 'napi-v6', process.platform, process.arch);
+    return path.dirname(req.resolve('onnxruntime-node/package.json'));
   } catch {
     return undefined;
   }
+}
+
+/** The folder holding onnxruntime-node's native binding and libraries for this platform, if found. */
+export function ortBinaryDir(): string | undefined {
+  const dir = ortPackageDir();
+  return dir === undefined ? undefined : path.join(dir, 'bin', 'napi-v6', process.platform, process.arch);
 }
 
 /**

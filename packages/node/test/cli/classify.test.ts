@@ -95,7 +95,7 @@ describe('onnxkit classify', () => {
     await mkdir(path.join(dir, 'empty'), { recursive: true });
     expect(expectOneLineError(await cli(['classify', mnistCnn, path.join(dir, 'empty')]))).toBe(`onnxkit: error: no images found in ${path.join(dir, 'empty')}`);
     expect(expectOneLineError(await cli(['classify', mnistCnn, digitsDir, '--top', '0']))).toContain('--top 0: expected a positive integer');
-    expect(expectOneLineError(await cli(['classify', mnistCnn, digitsDir, '--device', 'webgpu']))).toContain('--device webgpu');
+    expect(expectOneLineError(await cli(['classify', mnistCnn, digitsDir, '--device', 'wasm']))).toContain('--device wasm');
     expect(expectOneLineError(await cli(['classify', mnistCnn, digitsDir, '--preprocess', '{bad']))).toContain('--preprocess: not valid JSON');
     expect(expectOneLineError(await cli(['classify', mnistCnn, digitsDir, '--labels', 'a,b']))).toContain("2 labels, but output 'probabilities' has 10 classes");
     expect(expectOneLineError(await cli(['classify', mnistCnn]))).toContain("missing required argument 'images'");

@@ -81,8 +81,8 @@ describe('onnxkit run', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe('device: cpu');
-    // device 'auto' tries CUDA first; here it cannot start, and the report says why on one line.
-    for (const f of lines.filter((l) => l.startsWith('fallback: '))) expect(f).toMatch(/^fallback: cuda did not start: /);
+    // device 'auto' tries CUDA, then WebGPU; here they cannot start, and the report says why, one line each.
+    for (const f of lines.filter((l) => l.startsWith('fallback: '))) expect(f).toMatch(/^fallback: (cuda|webgpu) did not start: /);
     expect(lines).toContain('Plus214_Output_0: float32 [1,10]');
     expect(lines.at(-1)).toMatch(/^ {2}\[-?\d.*\]$/);
   });

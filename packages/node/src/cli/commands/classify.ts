@@ -2,6 +2,7 @@ import {
   Classifier,
   PREPROCESSING_KEY,
   type ClassifyResult,
+  type AdapterInfo,
   type DeviceFailure,
   type DeviceOption,
   type Prediction,
@@ -15,6 +16,7 @@ import { openModelFile } from '../../io/model-file.js';
 import type { CliCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 import { CliUsageError, oneLine } from '../errors.js';
+import { DEVICE_HELP, deviceLines } from '../device-lines.js';
 import { parseDevice } from '../parse-device.js';
 
 /** Options of {@link classifyFiles}, as `onnxkit classify` parses them. */
@@ -42,6 +44,8 @@ export type ClassifyFileResult =
 export interface ClassifyReport {
   model: string;
   device: string;
+  /** The adapter the device runs on, when the runtime identified it (webgpu). */
+  adapter?: AdapterInfo;
   fallbacks: DeviceFailure[];
   preprocessing: PreprocessingSpec;
   labels: string[];
@@ -84,6 +88,7 @@ export async function classifyFiles(model: string, inputs: readonly string[], op
     return {
       model,
       device: clf.device,
+      ...(clf.session.adapter ? { adapter: clf.session.adapter } : {}),
       fallbacks: [...clf.session.fallbacks],
       preprocessing: clf.preprocessing,
       labels: [...clf.labels],
@@ -104,8 +109,7 @@ function withoutSource(message: string, source: string): string {
 const percent = (p: number) => `${(p * 100).toFixed(1)}%`;
 
 function printText(report: ClassifyReport, ctx: CliContext): void {
-  const lines = [`device: ${report.device}`];
-  for (const f of report.fallbacks) lines.push(`fallback: ${f.device} did not start: ${oneLine(f.error)}`);
+  const lines = deviceLines(report);
   const width = Math.max(...report.results.map((r) => r.file.length));
   for (const r of report.results) {
     const what = r.ok ? r.top.map((p) => `${p.label} ${percent(p.probability)}`).join('  ') : `error: ${oneLine(r.error)}`;
@@ -144,7 +148,7 @@ export const classifyCommand: CliCommand = {
       .argument('<model>', 'ONNX classifier model file')
       .argument('<images...>', 'image files or folders of images')
       .option('-k, --top <k>', 'list the k most probable classes per image', positive('--top'), 1)
-      .option('-d, --device <device>', "auto, cpu, cuda, or a list tried in order such as 'cuda,cpu'", 'auto')
+      .option('-d, --device <device>', DEVICE_HELP, 'auto')
       .option(
         '-p, --preprocess <spec>',
         "preprocessing for models without a spec (or to override it): 'mnist', 'resize', or a JSON spec",

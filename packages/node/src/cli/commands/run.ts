@@ -1,11 +1,11 @@
-import { createSession, type DataType, type DeviceFailure, type DeviceOption, type Feeds } from '@onnxkit/core';
+import { createSession, type AdapterInfo, type DataType, type DeviceFailure, type DeviceOption, type Feeds } from '@onnxkit/core';
 import type { Command } from 'commander';
 import { openModelFile } from '../../io/model-file.js';
 import { tensorToJson, type JsonTensor } from '../../io/json-tensor.js';
 import type { CliCommand } from '../command.js';
 import type { CliContext } from '../context.js';
-import { oneLine } from '../errors.js';
 import { formatTensorText } from '../format-tensor.js';
+import { DEVICE_HELP, deviceLines } from '../device-lines.js';
 import { parseDevice } from '../parse-device.js';
 import { parseInputArg, readInputs, type InputArg } from '../parse-inputs.js';
 
@@ -23,6 +23,8 @@ export interface RunReport {
   model: string;
   /** The device that ran the model. */
   device: string;
+  /** The adapter the device runs on, when the runtime identified it (webgpu). */
+  adapter?: AdapterInfo;
   /** Devices tried first and why each failed. */
   fallbacks: DeviceFailure[];
   /** Every model output, in the model's order, with all its values. */
@@ -51,15 +53,15 @@ export async function runModel(model: string, options: RunCommandOptions): Promi
       const data = await out.getData();
       outputs.push({ ...tensorToJson({ dtype: out.dtype, dims: out.dims, data }), name: spec.name });
     }
-    return { model, device: session.device, fallbacks: [...session.fallbacks], outputs };
+    const adapter = session.adapter ? { adapter: session.adapter } : {};
+    return { model, device: session.device, ...adapter, fallbacks: [...session.fallbacks], outputs };
   } finally {
     await session.release();
   }
 }
 
 function printText(report: RunReport, ctx: CliContext): void {
-  const lines = [`device: ${report.device}`];
-  for (const f of report.fallbacks) lines.push(`fallback: ${f.device} did not start: ${oneLine(f.error)}`);
+  const lines = deviceLines(report);
   for (const o of report.outputs) {
     // JSON carries int64 beyond 2^53 as strings and booleans as true/false; print them as they are.
     const data = o.data.map((v) => (typeof v === 'boolean' ? Number(v) : v));
@@ -84,7 +86,7 @@ export const runCommand: CliCommand = {
           'repeat for each input; the name may be left out when the model has one input',
         collect,
       )
-      .option('-d, --device <device>', "auto, cpu, cuda, or a list tried in order such as 'cuda,cpu'", 'auto')
+      .option('-d, --device <device>', DEVICE_HELP, 'auto')
       .option('--json', 'print a JSON report with every output value')
       .action(async (model: string, opts: { input?: InputArg[]; device: string; json?: boolean }) => {
         const device = parseDevice(opts.device);

@@ -1,6 +1,7 @@
 import type { DeviceOption, OptimizerKind, ScheduleSpec } from '@onnxkit/core';
 import { Option, type Command } from 'commander';
 import type { IdxSplit } from '../../data/idx-folder.js';
+import { DEVICE_HELP } from '../device-lines.js';
 import { parseDevice } from '../parse-device.js';
 import { nameList, nonNegativeInt, positiveInt, positiveNumber, validationSpec } from './parse-values.js';
 
@@ -51,7 +52,7 @@ export function addTrainingOptions(command: Command): Command {
     .option('--augment', 'random shifts (±2 px) and rotations (±10°) of training images')
     .option('--early-stopping <patience>', 'stop when the validation loss has not improved for this many epochs', positiveInt('--early-stopping'))
     .option('--labels <names>', 'class names for the trained model, comma-separated (default: the data\'s or the model\'s)', nameList('--labels', 'cat,dog'))
-    .option('--device <device>', 'auto, cpu, cuda, or a list tried in order (cuda,cpu)', parseDevice, 'auto' as DeviceOption)
+    .option('--device <device>', DEVICE_HELP, parseDevice, 'auto' as DeviceOption)
     .option('-o, --out <model.onnx>', 'where to write the trained model (training curves and confusion matrix SVGs go next to it)')
     .option('--checkpoint <file>', 'where Ctrl-C saves a checkpoint (default: <out>.checkpoint)')
     .option('--resume <file>', 'continue the run a checkpoint was saved from (same command and options)')
