@@ -1,5 +1,5 @@
 import type { Model } from '../../onnx/ir.js';
-import type { Device } from '../../runtime/device.js';
+import { DEVICES, type Device } from '../../runtime/device.js';
 import { createSession, type Session } from '../../runtime/session.js';
 import type { SessionOptions } from '../../runtime/session-options.js';
 import { ARTIFACT_METADATA } from '../artifacts/artifact-metadata.js';
@@ -19,8 +19,9 @@ import { withTrainerDefaults } from './session-defaults.js';
 export interface TrainerOptions extends Omit<SessionOptions, 'preferredOutputLocation'> {
   /**
    * Keep parameters, gradients and optimizer state on the device between steps (`gpu-buffer` outputs
-   * fed back as inputs). Only GPU devices support it.
-   * @defaultValue true on webgpu, false elsewhere
+   * fed back as inputs). Only devices whose table entry has `outputsOnDevice` support it (webgpu, in
+   * Node and browsers).
+   * @defaultValue true on such devices, false elsewhere
    */
   keepOnDevice?: boolean;
   /**
@@ -108,9 +109,10 @@ export async function startSessions(given: TrainingArtifacts | ArtifactSet | Mod
   const known = typeof sessionOptions.device === 'string' && sessionOptions.device !== 'auto' ? sessionOptions.device : undefined;
   const targetFor = (device: Device): ArtifactTarget => (targetOption === 'auto' ? targetForDevice(device) : targetOption);
   const source = artifactSource(given, options, known ? targetFor(known) : targetOption === 'auto' ? 'portable' : targetOption);
-  const keepFor = (device: string) => keepOption ?? device === 'webgpu';
-  if (known && keepFor(known) && known !== 'webgpu') {
-    throw new RangeError(`Trainer.create: keepOnDevice needs the webgpu device, not ${known}`);
+  const resident = (device: Device) => DEVICES[device].outputsOnDevice;
+  const keepFor = (device: Device) => keepOption ?? resident(device);
+  if (known && keepFor(known) && !resident(known)) {
+    throw new RangeError(`Trainer.create: keepOnDevice needs a device that keeps outputs on it (${onDeviceNames()}), not ${known}`);
   }
 
   const pick = (device: Device | undefined) => {
@@ -144,9 +146,9 @@ export async function startSessions(given: TrainingArtifacts | ArtifactSet | Mod
   const fallbacks = trainingSession.fallbacks;
   const pinned = { ...sessionOptions, device };
   const keepOnDevice = keepFor(device);
-  if (keepOnDevice && device !== 'webgpu') {
+  if (keepOnDevice && !resident(device)) {
     await trainingSession.release();
-    throw new RangeError(`Trainer.create: keepOnDevice needs the webgpu device; this session runs on ${device}`);
+    throw new RangeError(`Trainer.create: keepOnDevice needs a device that keeps outputs on it (${onDeviceNames()}); this session runs on ${device}`);
   }
   if (!known) {
     const better = pick(device);
@@ -175,3 +177,5 @@ export async function startSessions(given: TrainingArtifacts | ArtifactSet | Mod
     options: pinned,
   };
 }
+
+const onDeviceNames = () => (Object.keys(DEVICES) as Device[]).filter((d) => DEVICES[d].outputsOnDevice).join(', ');

@@ -41,6 +41,8 @@ export class Trainer {
   readonly device: Session['device'];
   /** Devices that failed before {@link device}, with their errors. */
   readonly fallbacks: Session['fallbacks'];
+  /** The adapter {@link device} runs on, when the runtime identified it (WebGPU in Node). */
+  readonly adapter: Session['adapter'];
   /** Trainable parameters in checkpoint order. */
   readonly parameters: readonly { name: string; dims: readonly number[] }[];
   /** Inputs the model itself takes (not labels, not parameters). */
@@ -78,6 +80,7 @@ export class Trainer {
     this.#options = init.options;
     this.device = init.training.device;
     this.fallbacks = init.fallbacks;
+    this.adapter = init.training.adapter;
     this.target = init.target;
     this.fingerprint = init.checkpoint.fingerprint;
     this.parameters = init.checkpoint.parameters.map((p) => ({ name: p.name, dims: [...p.dims] }));
