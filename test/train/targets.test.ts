@@ -86,8 +86,10 @@ describe('artifact targets', () => {
     const auto = await Trainer.create(artifacts, { device: 'auto' });
     expect(auto.device).toBe('cpu');
     expect(auto.target).toBe('cpu');
-    // The fallback from the first device is still reported after the restart with the cpu target.
-    expect(auto.fallbacks.map((f) => f.device)).toEqual(['cuda']);
+    // The fallbacks of the first start (cuda, and webgpu without a hardware adapter) are still
+    // reported after the restart with the cpu target.
+    expect(auto.fallbacks.map((f) => f.device)).toContain('cuda');
+    expect(auto.fallbacks.map((f) => f.device)).not.toContain('cpu');
     await auto.release();
 
     const portable = await Trainer.create(artifacts, { device: 'cpu', target: 'portable' });
