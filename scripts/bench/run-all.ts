@@ -50,6 +50,15 @@ const KNOWN: Record<string, Script> = {
       ];
     },
   },
+  'training-wasm.ts': {
+    args: (json) => ['--json', json, ...(write ? ['--write'] : []), ...(values.quick ? ['--quick'] : [])],
+    summary: (r) =>
+      (r as { throughput: { batch: number; median: Record<'portable' | 'cpu' | 'tfjs', number>; ratios: { cpuVsTfjs: number; cpuVsPortable: number } }[] }).throughput.map(
+        (t) =>
+          `WASM in Chromium, batch ${t.batch}: onnxkit portable ${t.median.portable.toFixed(0)}, cpu ${t.median.cpu.toFixed(0)}, TF.js cpu ${t.median.tfjs.toFixed(1)} samples/s ` +
+          `(cpu / TF.js ${t.ratios.cpuVsTfjs.toFixed(2)}, cpu / portable ${t.ratios.cpuVsPortable.toFixed(2)})`,
+      ),
+  },
   'inference.ts': { args: (json) => ['--json', json, ...(write ? ['--write'] : []), ...(values.quick ? ['--quick'] : [])] },
   'web-bundle-size.ts': { args: (json) => ['--json', json, ...(write ? [] : ['--no-write'])] },
 };
