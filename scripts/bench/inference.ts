@@ -11,9 +11,9 @@
 //                + inference, batches of 64): 28x28 MNIST-style PNGs and 224x224 "paper" photos; with the
 //                decode-only, preprocess-only and inference-only rates of the same images.
 // --write replaces the "## Inference" section of docs/BENCHMARKS.md (creating the file if missing).
-import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -23,15 +23,11 @@ import { prepareFeeds } from '../../packages/core/src/runtime/feeds.js';
 import { encodeImage, nodeImageDecoder } from '../../packages/node/src/image/index.js';
 import { heldOutDigits, STYLES } from '../render-digits.js';
 import { BENCHMARKS_DOC, writeBenchmarkSection } from './benchmarks-doc.js';
+import { loadAverage, machineInfo, median } from './measure.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const MODEL = path.join(repoRoot, 'models/onnx/mnist-cnn.onnx');
 
-const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
 
 /** The PyTorch worker (scripts/bench/torch_inference.py): one JSON command per line, one reply per line. */
 class TorchWorker {
@@ -308,10 +304,7 @@ async function measureEndToEnd(dir: string, kind: 'mnist28' | 'paper224', images
 }
 
 function machine() {
-  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
-  const model = /model name\s*:\s*(.*)/.exec(cpuinfo)?.[1] ?? cpus()[0]?.model ?? 'unknown';
-  const nproc = Number(execFileSync('nproc').toString().trim());
-  return { nproc, cpu: model, node: process.version, onnxruntime: ort.env.versions.node ?? ort.env.versions.common };
+  return { ...machineInfo(), onnxruntime: ort.env.versions.node ?? ort.env.versions.common };
 }
 
 const fmt = (v: number, digits = 0) => v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });

@@ -34,6 +34,7 @@ import {
   type ArtifactTarget,
   type TrainingArtifacts,
 } from '@onnxkit/node';
+import { loadAverage, median } from './measure.js';
 
 /** Options of {@link profileTraining}. */
 export interface ProfileOptions {
@@ -53,10 +54,6 @@ export interface ProfileOptions {
 
 const WARMUP = 3;
 const LR = 1e-3;
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const round = (x: number) => Number(x.toFixed(2));
 const now = () => performance.now();
 const cpuMs = (since: NodeJS.CpuUsage) => {
@@ -258,7 +255,6 @@ async function compare(
   return { wallMs: pair(wall), cpuMs: pair(cpu) };
 }
 
-const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
 
 /** Profiles the seed CNN's training step (AdamW artifacts) on ORT CPU. */
 export async function profileTraining(o: ProfileOptions) {

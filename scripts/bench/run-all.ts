@@ -62,7 +62,7 @@ const KNOWN: Record<string, Script> = {
   'inference.ts': { args: (json) => ['--json', json, ...(write ? ['--write'] : []), ...(values.quick ? ['--quick'] : [])] },
   'web-bundle-size.ts': { args: (json) => ['--json', json, ...(write ? [] : ['--no-write'])] },
 };
-const SKIP = new Set(['run-all.ts', 'profile-training.ts', 'training-report.ts', 'benchmarks-doc.ts']);
+const SKIP = new Set(['run-all.ts', 'profile-training.ts', 'training-report.ts', 'benchmarks-doc.ts', 'measure.ts']);
 
 const found = readdirSync(here)
   .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.includes('.tmp.') && !SKIP.has(f))

@@ -13,12 +13,13 @@
 // --write replaces the "## Training on WASM in Chromium" section of docs/BENCHMARKS.md.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus, getPriority } from 'node:os';
+import { getPriority } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromiumPath, ortWebDist, waitForReport, withBrowserPage } from '../../test/browser/harness.js';
 import { writeBenchmarkSection } from './benchmarks-doc.js';
 import type { PageSetup, Side } from './pages/training-wasm-entry.js';
+import { loadAverage, machineInfo, median } from './measure.js';
 
 const HEADING = '## Training on WASM in Chromium';
 const ENTRY = path.join(import.meta.dirname, 'pages/training-wasm-entry.ts');
@@ -51,11 +52,6 @@ export interface TrainingWasmResults {
   throughput: WasmThroughput[];
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
 
 function checkSetup(page: PageSetup): void {
   const { check } = page;
@@ -104,13 +100,10 @@ export async function runTrainingWasmBenchmark(o: TrainingWasmOptions, command: 
     }
     return { page: setup, runs };
   });
-  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
   return {
     command,
     machine: {
-      nproc: Number(execFileSync('nproc').toString().trim()),
-      cpu: /model name\s*:\s*(.*)/.exec(cpuinfo)?.[1] ?? cpus()[0]?.model ?? 'unknown',
-      node: process.version,
+      ...machineInfo(),
       chromium: execFileSync(chromiumPath, ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim(),
       onnxruntimeWeb: (JSON.parse(readFileSync(path.join(ortWebDist, '../package.json'), 'utf8')) as { version: string }).version,
       nice: getPriority(),

@@ -15,9 +15,9 @@
 // than one thread a second worker runs with OMP_WAIT_POLICY=PASSIVE (OpenMP threads sleep instead of
 // spin-waiting), the counterpart of the Trainer's default of no intra-op spinning in ORT.
 // --write replaces the "## Training" section of docs/BENCHMARKS.md (creating the file if missing).
-import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -40,6 +40,7 @@ import {
 } from '@onnxkit/node';
 import { profileTraining, type TrainingProfile } from './profile-training.js';
 import { writeTrainingSection, formatTrainingSection } from './training-report.js';
+import { loadAverage, machineInfo, median } from './measure.js';
 
 const LR = 1e-3;
 const HEAD = ['fc2.weight', 'fc2.bias'];
@@ -93,11 +94,6 @@ export interface TrainingResults {
   profile?: { cpu: TrainingProfile; portable: TrainingProfile };
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const paired = (o: number[], t: number[], tp: number[] = []): Paired => ({
   onnxkit: median(o),
@@ -195,7 +191,6 @@ async function interleave(r: number, ...sides: (() => Promise<void>)[]): Promise
 
 export async function runTrainingBenchmark(o: TrainingBenchOptions, command: string): Promise<TrainingResults> {
   const loadBefore = loadAverage();
-  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
   // The 9,000 training digits (1,000 held out as in scripts/train-seed-cnn.ts), shuffled once so
   // that consecutive slices are mixed batches on both sides.
   const { train } = splitDataset(loadMnistDigits(), 1000, new Random(0));
@@ -275,9 +270,7 @@ export async function runTrainingBenchmark(o: TrainingBenchOptions, command: str
     return {
       command,
       machine: {
-        nproc: Number(execFileSync('nproc').toString().trim()),
-        cpu: /model name\s*:\s*(.*)/.exec(cpuinfo)?.[1] ?? cpus()[0]?.model ?? 'unknown',
-        node: process.version,
+        ...machineInfo(),
         onnxruntime: ort.env.versions.node ?? ort.env.versions.common,
         torch: torchVersion,
       },
