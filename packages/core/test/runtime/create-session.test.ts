@@ -1,9 +1,9 @@
 import { Tensor } from 'onnxruntime-common';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createSession, DeviceUnavailableError, registerRuntime, Session } from '../../src/runtime/index.js';
-import { fakeRuntime } from './fake-runtime.js';
+import { fakeRuntime, identityModelBytes } from './fake-runtime.js';
 
-const MODEL = new Uint8Array([8, 1]);
+const MODEL = identityModelBytes();
 const CUDA_ERR = 'OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library';
 
 describe('createSession device resolution (fake runtime)', () => {
@@ -88,7 +88,7 @@ describe('createSession device resolution (fake runtime)', () => {
 
   it('loads string models through the runtime and accepts ArrayBuffers', async () => {
     expect((await createSession('model.onnx', { device: 'cpu' })).device).toBe('cpu');
-    expect((await createSession(new ArrayBuffer(4), { device: 'cpu' })).device).toBe('cpu');
+    expect((await createSession(new Uint8Array(MODEL).buffer, { device: 'cpu' })).device).toBe('cpu');
   });
 });
 
