@@ -1,4 +1,4 @@
-import { storageOf, type DataType, type TensorData, type TensorValues } from '@onnxkit/core';
+import { checkJsonDepth, storageOf, type DataType, type TensorData, type TensorValues } from '@onnxkit/core';
 
 /** Element types a JSON tensor may declare. */
 export const JSON_DTYPES: readonly DataType[] = Object.freeze([
@@ -48,6 +48,8 @@ export interface JsonTensor {
  * that do not match the data throw a RangeError/TypeError naming `name`.
  */
 export function decodeJsonTensor(text: string, name = 'tensor.json', defaultDtype: DataType = 'float32'): TensorData {
+  // A tensor nests one level per dimension; thousands would overflow the recursive walk below.
+  checkJsonDepth(text, name);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
