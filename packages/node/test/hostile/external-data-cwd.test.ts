@@ -18,7 +18,7 @@ function externalClassifier(): Uint8Array {
   b.op('Add', ['mm', 'W'], {}, { output: 'scores' });
   b.output('scores', 'float32', ['N', 10]);
   const model = b.build();
-  setPreprocessingSpec(model, { layout: 'NCHW', height: 2, width: 2, channels: 1, scale: [0, 1], procedure: 'resize' });
+  setPreprocessingSpec(model, { layout: 'NCHW', height: 2, width: 2, channels: 1, scale: [0, 1], polarity: 'any', procedure: 'resize' });
   Object.assign(model.graph.initializers[1], { data: new Float32Array(0), external: { location: 'weights.bin', offset: 0, length: W.byteLength } });
   return encodeModel(model);
 }
