@@ -25,9 +25,3 @@ export function jsonDepth(text: Uint8Array | string): number {
   }
   return deepest;
 }
-
-/** Throws a RangeError naming `what` when JSON text nests deeper than `max` (see {@link MAX_JSON_DEPTH}). */
-export function checkJsonDepth(text: Uint8Array | string, what: string, max = MAX_JSON_DEPTH): void {
-  const depth = jsonDepth(text);
-  if (depth > max) throw new RangeError(`${what}: JSON nested ${depth} levels deep, more than the ${max} allowed`);
-}

@@ -1,5 +1,5 @@
 import type { InferenceSession as OrtInferenceSession } from 'onnxruntime-common';
-import { DEVICES, type Device } from './device.js';
+import { AUTO_DEVICES, DEVICES, type Device } from './device.js';
 import { ModelFormatError } from '../errors.js';
 import { decodeModel } from '../onnx/codec/decode-model.js';
 import { externalTensors } from '../onnx/external-data.js';
@@ -108,7 +108,9 @@ export class Session {
  * directory: pass the model's path, or load it with `openModelFile` / `resolveExternalData`). With
  * `device: 'auto'` or a list, a device that fails falls back to the next and the session reports `device`
  * and `fallbacks`; a single device is strict and its failure throws a {@link DeviceUnavailableError}
- * saying how to install what is missing.
+ * saying how to install what is missing. When the platform's last-resort device (`cpu`, `wasm`) fails too,
+ * ORT has refused the model itself: a ModelFormatError (code `'invalid'`) naming it, with the
+ * DeviceUnavailableError as its `cause`.
  */
 export async function createSession(model: ModelSource, options?: SessionOptions): Promise<Session> {
   const runtime = getRuntime();
@@ -140,7 +142,11 @@ export async function startSession(bytes: Uint8Array, options: SessionOptions | 
       fallbacks.push(Object.freeze({ device, error: extra ? `${text} (${extra})` : text }));
     }
   }
-  throw noDeviceError(opts.device, devices, fallbacks, last);
+  const failure = noDeviceError(opts.device, devices, fallbacks, last);
+  // The platform's last-resort device (cpu, wasm) needs no installation: when it fails, the model is at fault.
+  const baseline = fallbacks.find((f) => f.device === AUTO_DEVICES[runtime.platform].at(-1));
+  if (baseline) throw new ModelFormatError('invalid', `${name}: ONNX Runtime cannot load the model: ${baseline.error}`, { cause: failure });
+  throw failure;
 }
 
 function checkModelBytes(bytes: Uint8Array, name: string): void {

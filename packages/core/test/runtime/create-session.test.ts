@@ -1,5 +1,6 @@
 import { Tensor } from 'onnxruntime-common';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { ModelFormatError } from '../../src/errors.js';
 import { createSession, DeviceUnavailableError, registerRuntime, Session } from '../../src/runtime/index.js';
 import { fakeRuntime, identityModelBytes } from './fake-runtime.js';
 
@@ -40,18 +41,28 @@ describe('createSession device resolution (fake runtime)', () => {
   });
 
   it('lists every failure when no device starts', async () => {
-    registerRuntime(fakeRuntime('node', { cuda: 'no cuda', cpu: 'bad model' }));
-    const e = (await createSession(MODEL).catch((x: unknown) => x)) as DeviceUnavailableError;
+    registerRuntime(fakeRuntime('node', { cuda: 'no cuda' }));
+    const e = (await createSession(MODEL, { device: ['cuda'] }).catch((x: unknown) => x)) as DeviceUnavailableError;
     expect(e).toBeInstanceOf(DeviceUnavailableError);
-    expect(e.message).toBe('no device could start the session (tried cuda, cpu):\n  cuda: no cuda\n  cpu: bad model');
-    expect(e.fallbacks.map((f) => f.device)).toEqual(['cuda', 'cpu']);
-    expect((e.cause as Error).message).toBe('bad model');
+    expect(e.message).toBe('no device could start the session (tried cuda):\n  cuda: no cuda');
+    expect(e.fallbacks.map((f) => f.device)).toEqual(['cuda']);
+    expect((e.cause as Error).message).toBe('no cuda');
   });
 
-  it('does not blame the provider installation for unrelated errors', async () => {
+  it('blames the model, not a device, when the last-resort device refuses it too', async () => {
+    registerRuntime(fakeRuntime('node', { cuda: 'no cuda', cpu: 'bad model' }));
+    const e = (await createSession(MODEL).catch((x: unknown) => x)) as ModelFormatError;
+    expect(e).toBeInstanceOf(ModelFormatError);
+    expect(e.code).toBe('invalid');
+    expect(e.message).toBe('the model bytes: ONNX Runtime cannot load the model: bad model');
+    const devices = e.cause as DeviceUnavailableError;
+    expect(devices).toBeInstanceOf(DeviceUnavailableError);
+    expect(devices.message).toBe('no device could start the session (tried cuda, cpu):\n  cuda: no cuda\n  cpu: bad model');
+    expect((devices.cause as Error).message).toBe('bad model');
     registerRuntime(fakeRuntime('node', { cpu: 'Protobuf parsing failed.' }));
-    const e = (await createSession(MODEL, { device: 'cpu' }).catch((x: unknown) => x)) as Error;
-    expect(e.message).toBe("device 'cpu' failed to start: Protobuf parsing failed.");
+    const strict = (await createSession(MODEL, { device: 'cpu' }).catch((x: unknown) => x)) as Error;
+    expect(strict.message).toBe('the model bytes: ONNX Runtime cannot load the model: Protobuf parsing failed.');
+    expect((strict.cause as Error).message).toBe("device 'cpu' failed to start: Protobuf parsing failed.");
   });
 
   it('passes session options through and builds the provider config', async () => {

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { datasetFromIdx, parseIdx, type ImageDataset } from '@onnxkit/core';
+import { DataFormatError, datasetFromIdx, parseIdx, type ImageDataset } from '@onnxkit/core';
 import { fileLimit } from '../io/limits.js';
 import { readUntrustedFileSync } from '../io/read-untrusted.js';
 
@@ -36,7 +36,7 @@ export function loadIdxFolder(dir: string, split: IdxSplit, classNames?: string[
     try {
       return parseIdx(readUntrustedFileSync(file, { kind: 'idx', what: 'IDX file' }), { maxInflatedBytes: fileLimit('idxInflated') });
     } catch (err) {
-      if (err instanceof RangeError) throw new RangeError(`${file}: ${err.message}`, { cause: err });
+      if (err instanceof DataFormatError) throw new DataFormatError(err.code, `${file}: ${err.message}`, { cause: err });
       throw err;
     }
   };

@@ -1,3 +1,4 @@
+import { CheckpointFormatError } from '../artifacts/checkpoint-error.js';
 import type { EpochEndInfo, FitPosition } from './fit-options.js';
 
 /** Metadata key under which a checkpoint stores a {@link FitPosition}. */
@@ -9,28 +10,33 @@ export function fitPositionMetadata(position: FitPosition): Record<string, strin
 }
 
 /**
- * The {@link FitPosition} stored by {@link fitPositionMetadata}, if any. Throws a RangeError naming the
- * field when the stored value is not valid JSON or not a well-formed position (a damaged or edited file).
+ * The {@link FitPosition} stored by {@link fitPositionMetadata}, if any. Throws a CheckpointFormatError
+ * (code `'corrupt'`) naming the field when the stored value is not valid JSON or not a well-formed
+ * position (a damaged or edited checkpoint).
  */
 export function fitPositionFromMetadata(metadata: Record<string, string>): FitPosition | undefined {
   const raw = metadata[FIT_POSITION_KEY];
   if (!raw) return undefined;
+  const corrupt = (message: string, cause?: unknown) => new CheckpointFormatError('corrupt', message, cause === undefined ? undefined : { cause });
   let value: unknown;
   try {
     value = JSON.parse(raw);
   } catch (cause) {
-    throw new RangeError(`fit position '${FIT_POSITION_KEY}' is not valid JSON`, { cause });
+    throw corrupt(`fit position '${FIT_POSITION_KEY}' is not valid JSON`, cause);
   }
-  return checkFitPosition(value, `fit position '${FIT_POSITION_KEY}'`);
+  return checkFitPosition(value, `fit position '${FIT_POSITION_KEY}'`, corrupt);
 }
 
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 const isNumber = (v: unknown): v is number => typeof v === 'number' && !Number.isNaN(v);
 
-/** Checks the shape of a {@link FitPosition} from outside (a checkpoint, a caller) and returns a copy. */
-export function checkFitPosition(value: unknown, where: string): FitPosition {
+/**
+ * Checks the shape of a {@link FitPosition} from outside (a checkpoint, a caller) and returns a copy;
+ * a bad one throws `error(message)` (a RangeError by default).
+ */
+export function checkFitPosition(value: unknown, where: string, error: (message: string) => Error = (m) => new RangeError(m)): FitPosition {
   const bad = (what: string): never => {
-    throw new RangeError(`${where}: ${what}`);
+    throw error(`${where}: ${what}`);
   };
   if (typeof value !== 'object' || value === null || Array.isArray(value)) bad('not an object');
   const p = value as Record<string, unknown>;
