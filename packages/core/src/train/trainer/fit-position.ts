@@ -29,6 +29,8 @@ export function fitPositionFromMetadata(metadata: Record<string, string>): FitPo
 
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 const isNumber = (v: unknown): v is number => typeof v === 'number' && !Number.isNaN(v);
+// JSON writes a NaN/Inf validation loss as null; read it back as NaN rather than refuse the checkpoint.
+const orNaN = (v: unknown): number | undefined => (v === null ? Number.NaN : isNumber(v) ? v : undefined);
 
 /**
  * Checks the shape of a {@link FitPosition} from outside (a checkpoint, a caller) and returns a copy;
@@ -43,14 +45,14 @@ export function checkFitPosition(value: unknown, where: string, error: (message:
   if (!Number.isSafeInteger(p.seed)) bad("'seed' is not an integer");
   for (const key of ['epoch', 'batch', 'badEpochs', 'lossCount'] as const) if (!isCount(p[key])) bad(`'${key}' is not a non-negative integer`);
   if (!isNumber(p.lossSum)) bad("'lossSum' is not a number");
-  if (p.best !== undefined && !isNumber(p.best)) bad("'best' is not a number");
+  if (p.best !== undefined && orNaN(p.best) === undefined) bad("'best' is not a number");
   if (!Array.isArray(p.history)) bad("'history' is not an array");
   const history = (p.history as unknown[]).map((e, i): EpochEndInfo => {
     const r = e as Record<string, unknown> | null;
     if (typeof r !== 'object' || r === null || r.epoch !== i || !isNumber(r.loss) || !isNumber(r.seconds)) bad(`history entry ${i} is not { epoch: ${i}, loss, seconds }`);
     const out: EpochEndInfo = { epoch: i, loss: r!.loss as number, seconds: r!.seconds as number };
-    if (r!.valLoss !== undefined) out.valLoss = isNumber(r!.valLoss) ? r!.valLoss : bad(`history entry ${i} has a bad 'valLoss'`);
-    if (r!.valAccuracy !== undefined) out.valAccuracy = isNumber(r!.valAccuracy) ? r!.valAccuracy : bad(`history entry ${i} has a bad 'valAccuracy'`);
+    if (r!.valLoss !== undefined) out.valLoss = orNaN(r!.valLoss) ?? bad(`history entry ${i} has a bad 'valLoss'`);
+    if (r!.valAccuracy !== undefined) out.valAccuracy = orNaN(r!.valAccuracy) ?? bad(`history entry ${i} has a bad 'valAccuracy'`);
     return out;
   });
   if (history.length !== p.epoch) bad(`'history' has ${history.length} epochs, but 'epoch' is ${String(p.epoch)}`);
@@ -63,6 +65,6 @@ export function checkFitPosition(value: unknown, where: string, error: (message:
     lossSum: p.lossSum as number,
     lossCount: p.lossCount as number,
   };
-  if (p.best !== undefined) out.best = p.best as number;
+  if (p.best !== undefined) out.best = orNaN(p.best)!;
   return out;
 }
