@@ -24,3 +24,31 @@ export type ModelFormatErrorCode =
   | 'duplicate-name'
   | 'external-data'
   | 'invalid';
+
+/**
+ * Thrown when a data file's bytes are not what its format says: an IDX array, a `.npy` or JSON tensor.
+ * `code` tells the case apart; the message names the file.
+ */
+export class DataFormatError extends Error {
+  /** Machine-readable reason. */
+  readonly code: DataFormatErrorCode;
+
+  constructor(code: DataFormatErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DataFormatError';
+    this.code = code;
+  }
+}
+
+/** Reasons a {@link DataFormatError} can carry. */
+export type DataFormatErrorCode =
+  /** Not this format at all (wrong magic, not JSON). */
+  | 'wrong-format'
+  /** Cut off before the data its header promises. */
+  | 'truncated'
+  /** Bigger than a limit (e.g. a `.gz` that inflates past its cap). */
+  | 'too-large'
+  /** An element type the reader does not handle. */
+  | 'unsupported-dtype'
+  /** Inconsistent: bad dims, ragged nesting, a value that does not fit its type, a corrupt gzip stream. */
+  | 'invalid';

@@ -1,5 +1,5 @@
 export { Random } from './random.js';
-export { parseIdx, isGzip, type IdxArray } from './idx.js';
+export { DEFAULT_MAX_IDX_INFLATED_BYTES, parseIdx, isGzip, type IdxArray, type ParseIdxOptions } from './idx.js';
 export {
   datasetFromIdx,
   selectExamples,

@@ -18,6 +18,7 @@ export type {
   TensorArray,
 } from './runtime.js';
 export { Session, createSession } from './session.js';
+export { RunError, stripOrtSourcePaths } from './ort-error.js';
 export type { ModelSource, RunOptions, SessionOutputs } from './session.js';
 export type { SessionOptions } from './session-options.js';
 export { formatSpec, isStaticShape } from './tensor-spec.js';

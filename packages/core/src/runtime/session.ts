@@ -1,7 +1,11 @@
 import type { InferenceSession as OrtInferenceSession } from 'onnxruntime-common';
+import { ModelFormatError } from '../errors.js';
+import { decodeModel } from '../onnx/codec/decode-model.js';
+import { externalTensors } from '../onnx/external-data.js';
 import { formatAdapter, type AdapterInfo, type AdapterProbe } from './adapter.js';
-import { DEVICES, type Device } from './device.js';
-import { DeviceUnavailableError, errorText, type DeviceFailure } from './device-error.js';
+import { AUTO_DEVICES, DEVICES, type Device } from './device.js';
+import { DeviceUnavailableError, type DeviceFailure } from './device-error.js';
+import { ortErrorText, RunError } from './ort-error.js';
 import { prepareFeeds, type Feeds } from './feeds.js';
 import { OutputTensor } from './output-tensor.js';
 import { getRuntime } from './registry.js';
@@ -65,15 +69,19 @@ export class Session {
   /**
    * Runs the model. Feeds are checked against the model's inputs first: a missing or unknown name or a
    * wrong dtype throws a TypeError, a wrong shape or element count a RangeError, each listing the inputs.
+   * A failure inside ONNX Runtime throws a {@link RunError}.
    */
   async run(feeds: Feeds, options: RunOptions = {}): Promise<SessionOutputs> {
     if (this.#released) throw new Error('run: the session has been released');
     const tensors = prepareFeeds(feeds, this.inputs, this.runtime);
     const { outputs: wanted, ...runOptions } = options;
     const names = wanted === undefined ? undefined : this.#checkOutputNames(wanted);
-    const result = names
-      ? await this.ort.run(tensors, names, runOptions)
-      : await this.ort.run(tensors, runOptions);
+    let result;
+    try {
+      result = names ? await this.ort.run(tensors, names, runOptions) : await this.ort.run(tensors, runOptions);
+    } catch (e) {
+      throw new RunError(`run: ${ortErrorText(e)}`, { cause: e });
+    }
     const out: SessionOutputs = {};
     for (const [name, value] of Object.entries(result)) out[name] = new OutputTensor(name, value);
     return out;
@@ -104,16 +112,34 @@ export class Session {
 }
 
 /**
- * Loads a model on the first device that starts. With `device: 'auto'` or a list, a device that fails falls
- * back to the next and the session reports `device` and `fallbacks`; a single device is strict and its
- * failure throws a {@link DeviceUnavailableError} saying how to install what is missing. `'auto'` also
- * passes over a device whose adapter is a software renderer; naming the device runs it there anyway.
+ * Loads a model on the first device that starts. The bytes are decoded and validated first, so a corrupt
+ * model throws a {@link ModelFormatError} naming the file (or "the model bytes") before any device is
+ * tried; so do bytes that still reference external data (ORT would look for it relative to the working
+ * directory: pass the model's path, or load it with `openModelFile` / `resolveExternalData`). With
+ * `device: 'auto'` or a list, a device that fails falls back to the next and the session reports `device`
+ * and `fallbacks`; a single device is strict and its failure throws a {@link DeviceUnavailableError}
+ * saying how to install what is missing. When the platform's last-resort device (`cpu`, `wasm`) fails too,
+ * ORT has refused the model itself: a ModelFormatError (code `'invalid'`) naming it, with the
+ * DeviceUnavailableError as its `cause`. `'auto'` also passes over a device whose adapter is a software
+ * renderer; naming the device runs it there anyway.
  */
 export async function createSession(model: ModelSource, options?: SessionOptions): Promise<Session> {
   const runtime = getRuntime();
+  // Bad options fail before the model is read.
+  resolveDevices(checkSessionOptions(options).device, runtime.platform);
+  const bytes = await modelBytes(model, runtime);
+  return startSession(bytes, options, typeof model === 'string' ? model : 'the model bytes');
+}
+
+/**
+ * Checks model bytes and starts them on the first device that works (see {@link createSession}); `name`
+ * names the model in errors. For loaders that have already read the bytes, e.g. `Classifier.load`.
+ */
+export async function startSession(bytes: Uint8Array, options: SessionOptions | undefined, name = 'the model bytes'): Promise<Session> {
+  const runtime = getRuntime();
   const opts = checkSessionOptions(options);
   const devices = resolveDevices(opts.device, runtime.platform);
-  const bytes = await modelBytes(model, runtime);
+  checkModelBytes(bytes, name);
   const auto = opts.device === undefined || opts.device === 'auto';
   const fallbacks: DeviceFailure[] = [];
   let last: unknown;
@@ -132,11 +158,36 @@ export async function createSession(model: ModelSource, options?: SessionOptions
     } catch (e) {
       last = e;
       const extra = runtime.explainFailure?.(device, e);
-      const text = errorText(e).trimEnd();
+      const text = ortErrorText(e).trimEnd();
       fallbacks.push(Object.freeze({ device, error: extra ? `${text} (${extra})` : text }));
     }
   }
-  throw noDeviceError(opts.device, devices, fallbacks, last);
+  const failure = noDeviceError(opts.device, devices, fallbacks, last);
+  // The platform's last-resort device (cpu, wasm) needs no installation: when it fails, the model is at fault.
+  const baseline = fallbacks.find((f) => f.device === AUTO_DEVICES[runtime.platform].at(-1));
+  if (baseline) throw new ModelFormatError('invalid', `${name}: ONNX Runtime cannot load the model: ${baseline.error}`, { cause: failure });
+  throw failure;
+}
+
+function checkModelBytes(bytes: Uint8Array, name: string): void {
+  const named = (e: ModelFormatError) =>
+    new ModelFormatError(e.code, e.message.startsWith(`${name}: `) ? e.message : `${name}: ${e.message}`, { cause: e });
+  let decoded;
+  try {
+    decoded = decodeModel(bytes, { validate: true });
+  } catch (e) {
+    throw e instanceof ModelFormatError ? named(e) : e;
+  }
+  const external = externalTensors(decoded)[0];
+  if (external) {
+    throw named(
+      new ModelFormatError(
+        'external-data',
+        `tensor '${external.name}' keeps its data in the external file '${external.external!.location}', which ONNX Runtime would look for ` +
+          "relative to the working directory, not the model's folder: pass the model's path, or load it with openModelFile / resolveExternalData first",
+      ),
+    );
+  }
 }
 
 /** Why `'auto'` passes over `device` without starting it: no adapter here, or only a software one. */

@@ -1,9 +1,10 @@
 import { Tensor } from 'onnxruntime-common';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { ModelFormatError } from '../../src/errors.js';
 import { createSession, DeviceUnavailableError, registerRuntime, Session } from '../../src/runtime/index.js';
-import { fakeRuntime } from './fake-runtime.js';
+import { fakeRuntime, identityModelBytes } from './fake-runtime.js';
 
-const MODEL = new Uint8Array([8, 1]);
+const MODEL = identityModelBytes();
 const CUDA_ERR = 'OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library';
 const NO_ADAPTER = 'Failed to get a WebGPU adapter: No supported adapters';
 
@@ -76,20 +77,28 @@ describe('createSession device resolution (fake runtime)', () => {
   });
 
   it('lists every failure when no device starts', async () => {
-    registerRuntime(fakeRuntime('node', { cuda: 'no cuda', webgpu: 'no adapter', cpu: 'bad model' }));
-    const e = (await createSession(MODEL).catch((x: unknown) => x)) as DeviceUnavailableError;
+    registerRuntime(fakeRuntime('node', { cuda: 'no cuda', webgpu: 'no adapter' }));
+    const e = (await createSession(MODEL, { device: ['cuda', 'webgpu'] }).catch((x: unknown) => x)) as DeviceUnavailableError;
     expect(e).toBeInstanceOf(DeviceUnavailableError);
-    expect(e.message).toBe(
-      'no device could start the session (tried cuda, webgpu, cpu):\n  cuda: no cuda\n  webgpu: no adapter\n  cpu: bad model',
-    );
-    expect(e.fallbacks.map((f) => f.device)).toEqual(['cuda', 'webgpu', 'cpu']);
-    expect((e.cause as Error).message).toBe('bad model');
+    expect(e.message).toBe('no device could start the session (tried cuda, webgpu):\n  cuda: no cuda\n  webgpu: no adapter');
+    expect(e.fallbacks.map((f) => f.device)).toEqual(['cuda', 'webgpu']);
+    expect((e.cause as Error).message).toBe('no adapter');
   });
 
-  it('does not blame the provider installation for unrelated errors', async () => {
+  it('blames the model, not a device, when the last-resort device refuses it too', async () => {
+    registerRuntime(fakeRuntime('node', { cuda: 'no cuda', webgpu: 'no adapter', cpu: 'bad model' }));
+    const e = (await createSession(MODEL).catch((x: unknown) => x)) as ModelFormatError;
+    expect(e).toBeInstanceOf(ModelFormatError);
+    expect(e.code).toBe('invalid');
+    expect(e.message).toBe('the model bytes: ONNX Runtime cannot load the model: bad model');
+    const devices = e.cause as DeviceUnavailableError;
+    expect(devices).toBeInstanceOf(DeviceUnavailableError);
+    expect(devices.message).toBe('no device could start the session (tried cuda, webgpu, cpu):\n  cuda: no cuda\n  webgpu: no adapter\n  cpu: bad model');
+    expect((devices.cause as Error).message).toBe('bad model');
     registerRuntime(fakeRuntime('node', { cpu: 'Protobuf parsing failed.' }));
-    const e = (await createSession(MODEL, { device: 'cpu' }).catch((x: unknown) => x)) as Error;
-    expect(e.message).toBe("device 'cpu' failed to start: Protobuf parsing failed.");
+    const strict = (await createSession(MODEL, { device: 'cpu' }).catch((x: unknown) => x)) as Error;
+    expect(strict.message).toBe('the model bytes: ONNX Runtime cannot load the model: Protobuf parsing failed.');
+    expect((strict.cause as Error).message).toBe("device 'cpu' failed to start: Protobuf parsing failed.");
   });
 
   it('passes session options through and builds the provider config', async () => {
@@ -126,7 +135,7 @@ describe('createSession device resolution (fake runtime)', () => {
 
   it('loads string models through the runtime and accepts ArrayBuffers', async () => {
     expect((await createSession('model.onnx', { device: 'cpu' })).device).toBe('cpu');
-    expect((await createSession(new ArrayBuffer(4), { device: 'cpu' })).device).toBe('cpu');
+    expect((await createSession(new Uint8Array(MODEL).buffer, { device: 'cpu' })).device).toBe('cpu');
   });
 });
 

@@ -1,5 +1,16 @@
 import { Tensor } from 'onnxruntime-common';
+import { GraphBuilder } from '../../src/onnx/builder.js';
+import { encodeModel } from '../../src/onnx/codec/model-codec.js';
 import type { AdapterProbe, Device, OrtSession, OrtSessionOptions, Runtime } from '../../src/runtime/index.js';
+
+/** A valid model (y = Identity(x), x float32 [batch, 2]): createSession checks the bytes before any device. */
+export function identityModelBytes(): Uint8Array {
+  const b = new GraphBuilder({ opset: 17 });
+  b.input('x', 'float32', ['batch', 2]);
+  b.op('Identity', ['x'], {}, { output: 'y' });
+  b.output('y', 'float32', ['batch', 2]);
+  return encodeModel(b.build());
+}
 
 /** One recorded `createSession` call of {@link fakeRuntime}. */
 export interface FakeCall {
@@ -41,7 +52,7 @@ export function fakeRuntime(
       } as unknown as OrtSession;
     },
     createTensor: (dtype, data, dims) => new Tensor(dtype, data as Tensor.DataType, dims),
-    loadModel: async () => new Uint8Array([1, 2, 3]),
+    loadModel: async () => identityModelBytes(),
     explainFailure: explain,
     ...(probe ? { probeAdapter: async (device: Device) => probe(device) } : {}),
   };

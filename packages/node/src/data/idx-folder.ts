@@ -1,6 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { datasetFromIdx, parseIdx, type ImageDataset } from '@onnxkit/core';
+import { DataFormatError, datasetFromIdx, parseIdx, type ImageDataset } from '@onnxkit/core';
+import { fileLimit } from '../io/limits.js';
+import { readUntrustedFileSync } from '../io/read-untrusted.js';
 
 /** Which split of an IDX folder to read. */
 export type IdxSplit = 'train' | 'test';
@@ -29,7 +31,16 @@ export function loadIdxFolder(dir: string, split: IdxSplit, classNames?: string[
     if (!f) throw new RangeError(`loadIdxFolder: no ${split} ${what} file in ${dir} (expected e.g. ${split === 'train' ? 'train' : 't10k'}-${what}-idx*-ubyte.gz)`);
     return path.join(dir, f);
   };
-  const images = parseIdx(readFileSync(find(PATTERNS[split].images, 'images')));
-  const labels = parseIdx(readFileSync(find(PATTERNS[split].labels, 'labels')));
+  // Regular files only, capped before and after inflating (ONNXKIT_MAX_IDX_BYTES, ONNXKIT_MAX_IDX_INFLATED_BYTES).
+  const read = (file: string) => {
+    try {
+      return parseIdx(readUntrustedFileSync(file, { kind: 'idx', what: 'IDX file' }), { maxInflatedBytes: fileLimit('idxInflated') });
+    } catch (err) {
+      if (err instanceof DataFormatError) throw new DataFormatError(err.code, `${file}: ${err.message}`, { cause: err });
+      throw err;
+    }
+  };
+  const images = read(find(PATTERNS[split].images, 'images'));
+  const labels = read(find(PATTERNS[split].labels, 'labels'));
   return datasetFromIdx(images, labels, classNames);
 }

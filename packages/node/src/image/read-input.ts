@@ -1,9 +1,13 @@
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { describeImage, ImageError, type ImageInput } from '@onnxkit/core';
-import { describeFsError } from '../io/fs-error.js';
+import { FileAccessError } from '../io/file-access-error.js';
+import { fileLimit } from '../io/limits.js';
+import { readUntrustedFile } from '../io/read-untrusted.js';
 
-/** Bytes of an encoded image given as a path, `file:` URL, Buffer/Uint8Array, ArrayBuffer or readable stream. */
+/**
+ * Bytes of an encoded image given as a path, `file:` URL, Buffer/Uint8Array, ArrayBuffer or readable stream;
+ * a file or stream is read only up to `maxBytes` and the image file limit (`ONNXKIT_MAX_IMAGE_BYTES`).
+ */
 export async function readImageBytes(input: ImageInput, maxBytes: number): Promise<Uint8Array> {
   const source = describeImage(input);
   if (typeof input === 'string' || input instanceof URL) {
@@ -15,14 +19,16 @@ export async function readImageBytes(input: ImageInput, maxBytes: number): Promi
     }
     if (file.length === 0) throw new ImageError('unreadable', "''", 'the image path is empty');
     try {
-      return await readFile(file);
+      // Only regular files: a FIFO named x.png would block the whole batch, /dev/zero would never end.
+      return await readUntrustedFile(file, { kind: 'image', what: 'image', maxBytes });
     } catch (e) {
-      throw new ImageError('unreadable', source, `cannot read the file: ${describeFsError(e)}`, { cause: e });
+      if (!(e instanceof FileAccessError)) throw e;
+      throw new ImageError(e.code === 'too-large' ? 'too-large' : 'unreadable', source, `cannot read the file: ${e.reason}`, { cause: e });
     }
   }
   if (input instanceof Uint8Array) return input;
   if (input instanceof ArrayBuffer) return new Uint8Array(input);
-  if (isAsyncIterable(input)) return readStream(input, source, maxBytes);
+  if (isAsyncIterable(input)) return readStream(input, source, Math.min(maxBytes, fileLimit('image')));
   throw new ImageError(
     'unsupported-input',
     source,

@@ -20,7 +20,9 @@ export async function decodeWithSharp(input: ImageInput, options: ImageDecodeOpt
   const plain = decodePlainPng(bytes, source, options.maxPixels);
   if (plain) return plain;
   // The pixel limit is ours (checked below with a clear message); sharp's would only say "exceeds limit".
-  const image = sharp(bytes, { limitInputPixels: false, failOn: 'error', pages: 1 });
+  // failOn 'warning': libvips repairs damaged data it only warns about (a truncated JPEG is padded with
+  // grey), and a repaired image would be classified as if it were whole.
+  const image = sharp(bytes, { limitInputPixels: false, failOn: 'warning', pages: 1 });
   let meta: Metadata;
   try {
     meta = await image.metadata();

@@ -1,4 +1,4 @@
-import { storageOf, type DataType, type TensorData, type TensorValues } from '@onnxkit/core';
+import { DataFormatError, jsonDepth, MAX_JSON_DEPTH, storageOf, type DataType, type TensorData, type TensorValues } from '@onnxkit/core';
 
 /** Element types a JSON tensor may declare. */
 export const JSON_DTYPES: readonly DataType[] = Object.freeze([
@@ -45,31 +45,34 @@ export interface JsonTensor {
  * Parses a JSON tensor: `{"dims": [...], "data": [...], "dtype": "float32"}` (data flat or nested; dims
  * inferred from nesting when absent) or a bare nested array such as `[[1, 2], [3, 4]]`. Without a
  * `dtype` field the tensor takes `defaultDtype`. A ragged array, a value that does not fit the dtype or dims
- * that do not match the data throw a RangeError/TypeError naming `name`.
+ * that do not match the data throw a DataFormatError naming `name`.
  */
 export function decodeJsonTensor(text: string, name = 'tensor.json', defaultDtype: DataType = 'float32'): TensorData {
+  // A tensor nests one level per dimension; thousands would overflow the recursive walk below.
+  const depth = jsonDepth(text);
+  if (depth > MAX_JSON_DEPTH) throw new DataFormatError('invalid', `${name}: JSON nested ${depth} levels deep, more than the ${MAX_JSON_DEPTH} allowed`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new TypeError(`${name}: not valid JSON (${(err as Error).message})`, { cause: err });
+    throw new DataFormatError('wrong-format', `${name}: not valid JSON (${(err as Error).message})`, { cause: err });
   }
   let dtype = defaultDtype;
   let dims: number[] | undefined;
   let body: unknown = parsed;
   if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
     const o = parsed as Record<string, unknown>;
-    if (!('data' in o)) throw new TypeError(`${name}: a JSON tensor object needs a "data" field (and optionally "dims", "dtype")`);
+    if (!('data' in o)) throw new DataFormatError('invalid', `${name}: a JSON tensor object needs a "data" field (and optionally "dims", "dtype")`);
     body = o.data;
     if (o.dtype !== undefined) {
       if (typeof o.dtype !== 'string' || !(JSON_DTYPES as readonly string[]).includes(o.dtype)) {
-        throw new RangeError(`${name}: unsupported dtype ${JSON.stringify(o.dtype)}; expected one of ${JSON_DTYPES.join(', ')}`);
+        throw new DataFormatError('unsupported-dtype', `${name}: unsupported dtype ${JSON.stringify(o.dtype)}; expected one of ${JSON_DTYPES.join(', ')}`);
       }
       dtype = o.dtype as DataType;
     }
     if (o.dims !== undefined) {
       if (!Array.isArray(o.dims) || o.dims.some((d) => !Number.isSafeInteger(d) || (d as number) < 0)) {
-        throw new RangeError(`${name}: "dims" must be an array of non-negative integers, got ${JSON.stringify(o.dims)}`);
+        throw new DataFormatError('invalid', `${name}: "dims" must be an array of non-negative integers, got ${JSON.stringify(o.dims)}`);
       }
       dims = o.dims as number[];
     }
@@ -78,14 +81,14 @@ export function decodeJsonTensor(text: string, name = 'tensor.json', defaultDtyp
     dims = [];
   }
   if (!(JSON_DTYPES as readonly string[]).includes(dtype)) {
-    throw new RangeError(`${name}: ${dtype} tensors cannot be read from JSON; expected one of ${JSON_DTYPES.join(', ')}`);
+    throw new DataFormatError('unsupported-dtype', `${name}: ${dtype} tensors cannot be read from JSON; expected one of ${JSON_DTYPES.join(', ')}`);
   }
-  if (!Array.isArray(body)) throw new TypeError(`${name}: "data" must be an array`);
+  if (!Array.isArray(body)) throw new DataFormatError('invalid', `${name}: "data" must be an array`);
   const { flat, shape } = flatten(body, name);
   if (dims === undefined) dims = shape;
   const count = dims.reduce((a, b) => a * b, 1);
   if (count !== flat.length) {
-    throw new RangeError(`${name}: dims [${dims.join(', ')}] need ${count} values, the data has ${flat.length}`);
+    throw new DataFormatError('invalid', `${name}: dims [${dims.join(', ')}] need ${count} values, the data has ${flat.length}`);
   }
   return { name, dtype, dims, data: toStorage(flat, dtype, name) };
 }
@@ -97,12 +100,12 @@ function flatten(body: unknown[], name: string): { flat: unknown[]; shape: numbe
   const flat: unknown[] = [];
   const walk = (v: unknown, depth: number, at: string) => {
     if (depth === shape.length) {
-      if (Array.isArray(v)) throw new RangeError(`${name}: ragged array: data${at} is nested deeper than its siblings`);
+      if (Array.isArray(v)) throw new DataFormatError('invalid', `${name}: ragged array: data${at} is nested deeper than its siblings`);
       flat.push(v);
       return;
     }
     if (!Array.isArray(v) || v.length !== shape[depth]) {
-      throw new RangeError(`${name}: ragged array: data${at} should hold ${shape[depth]} items like its siblings`);
+      throw new DataFormatError('invalid', `${name}: ragged array: data${at} should hold ${shape[depth]} items like its siblings`);
     }
     v.forEach((x, i) => walk(x, depth + 1, `${at}[${i}]`));
   };
@@ -112,7 +115,7 @@ function flatten(body: unknown[], name: string): { flat: unknown[]; shape: numbe
 
 function toStorage(flat: unknown[], dtype: DataType, name: string): TensorValues {
   const bad = (i: number, why: string): never => {
-    throw new RangeError(`${name}: element ${i} (${JSON.stringify(flat[i])}) ${why}`);
+    throw new DataFormatError('invalid', `${name}: element ${i} (${JSON.stringify(flat[i])}) ${why}`);
   };
   if (dtype === 'string') return flat.map((v, i) => (typeof v === 'string' ? v : bad(i, 'is not a string')));
   if (dtype === 'int64' || dtype === 'uint64') {

@@ -1,4 +1,3 @@
-import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import {
   decodeModel,
@@ -8,7 +7,8 @@ import {
   resolveExternalData,
   type Model,
 } from '@onnxkit/core';
-import { describeFsError } from './fs-error.js';
+import { FileAccessError } from './file-access-error.js';
+import { readUntrustedFile } from './read-untrusted.js';
 
 /** Options of {@link openModelFile} and {@link loadModelFile}. */
 export interface ModelFileOptions {
@@ -43,18 +43,15 @@ export interface ModelFile {
 /**
  * Reads an ONNX model file and loads its external data from the model's folder. A `location` that is
  * absolute, climbs out of the folder with `..`, or leads out of it through a symbolic link is refused with a
- * {@link ModelFormatError} (code `'external-data'`). A missing or unreadable file throws an Error naming
- * the path; bytes that are not a model throw a ModelFormatError prefixed with the path.
+ * {@link ModelFormatError} (code `'external-data'`), and so is one that is not a regular file or is over
+ * its size limit. A model path that is missing, not a regular file (a FIFO, a device, a directory) or over
+ * `ONNXKIT_MAX_MODEL_BYTES` throws a `FileAccessError` naming it; bytes that are not a model throw a
+ * ModelFormatError prefixed with the path.
  */
 export async function openModelFile(file: string, options: ModelFileOptions = {}): Promise<ModelFile> {
   if (typeof file !== 'string' || file.length === 0) throw new TypeError('openModelFile: file must be a non-empty path');
   const absolute = path.resolve(file);
-  let raw: Uint8Array;
-  try {
-    raw = new Uint8Array(await readFile(absolute));
-  } catch (err) {
-    throw new Error(`cannot read model '${file}': ${describeFsError(err)}`, { cause: err });
-  }
+  const raw = await readUntrustedFile(file, { kind: 'model', what: 'model' });
   let model: Model;
   try {
     model = decodeModel(raw, { validate: options.validate ?? true });
@@ -74,32 +71,26 @@ export async function loadModelFile(file: string, options: ModelFileOptions = {}
 }
 
 /**
- * Reads external-data locations (already checked by core for absolute paths and `..`) inside `dir`,
- * refusing one that a symbolic link leads outside it.
+ * Reads external-data locations (already checked by core for absolute paths and `..`) inside `dir`:
+ * regular files only, capped in size, refusing one that a symbolic link leads outside the folder.
  */
 function folderReader(dir: string): (location: string) => Promise<Uint8Array> {
-  let realDir: Promise<string> | undefined;
   return async (location) => {
     // Locations may use either separator (models made on Windows); core judged them the same way.
     const target = path.join(dir, ...location.split(/[\\/]/));
-    let real: string;
     try {
-      real = await realpath(target);
+      return await readUntrustedFile(target, { kind: 'weights', what: 'external data', within: dir });
     } catch (err) {
-      throw new Error(`${describeFsError(err)} (looked for ${target})`, { cause: err });
-    }
-    realDir ??= realpath(dir);
-    const root = await realDir;
-    if (!real.startsWith(root.endsWith(path.sep) ? root : root + path.sep)) {
-      throw new ModelFormatError(
-        'external-data',
-        `external data location '${location}' leads outside the model's folder through a symbolic link (to ${real})`,
-      );
-    }
-    try {
-      return new Uint8Array(await readFile(real));
-    } catch (err) {
-      throw new Error(describeFsError(err), { cause: err });
+      if (!(err instanceof FileAccessError)) throw err;
+      if (err.code === 'outside-folder') {
+        throw new ModelFormatError(
+          'external-data',
+          `external data location '${location}' leads outside the model's folder through a symbolic link (${err.reason})`,
+          { cause: err },
+        );
+      }
+      // Core names the tensor and the location around this reason.
+      throw new Error(err.code === 'not-found' ? `${err.reason} (looked for ${target})` : err.reason, { cause: err });
     }
   };
 }

@@ -1,4 +1,4 @@
-import { storageOf, type DataType, type TensorData, type TensorValues } from '@onnxkit/core';
+import { DataFormatError, storageOf, type DataFormatErrorCode, type DataType, type TensorData, type TensorValues } from '@onnxkit/core';
 
 /** numpy `descr` type codes (without byte-order mark) ↔ onnxkit dtypes. */
 const NPY_TYPES: Readonly<Record<string, DataType>> = Object.freeze({
@@ -28,21 +28,21 @@ export const NPY_DTYPES: readonly DataType[] = Object.freeze([...DESCR_OF.keys()
 /**
  * Parses a `.npy` file (format versions 1–3): a C-order, little-endian array of float16/32/64,
  * (u)int8/16/32/64 or bool. Fortran order, big-endian data and structured dtypes are refused with a
- * RangeError saying how to re-save the array. `name` labels errors and the returned tensor.
+ * DataFormatError saying how to re-save the array. `name` labels errors and the returned tensor.
  */
 export function decodeNpy(bytes: Uint8Array, name = 'array.npy'): TensorData {
-  const fail = (why: string): never => {
-    throw new RangeError(`${name}: ${why}`);
+  const fail = (why: string, code: DataFormatErrorCode = 'invalid'): never => {
+    throw new DataFormatError(code, `${name}: ${why}`);
   };
-  if (bytes.byteLength < 10 || MAGIC.some((b, i) => bytes[i] !== b)) fail('not a .npy file (no \\x93NUMPY header)');
+  if (bytes.byteLength < 10 || MAGIC.some((b, i) => bytes[i] !== b)) fail('not a .npy file (no \\x93NUMPY header)', 'wrong-format');
   const major = bytes[6];
   if (major < 1 || major > 3) fail(`unsupported .npy format version ${major}.${bytes[7]}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const lenBytes = major === 1 ? 2 : 4;
-  if (bytes.byteLength < 8 + lenBytes) fail('truncated .npy header');
+  if (bytes.byteLength < 8 + lenBytes) fail('truncated .npy header', 'truncated');
   const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const dataStart = 8 + lenBytes + headerLength;
-  if (dataStart > bytes.byteLength) fail('truncated .npy header');
+  if (dataStart > bytes.byteLength) fail('truncated .npy header', 'truncated');
   const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(8 + lenBytes, dataStart));
 
   const descr = /'descr'\s*:\s*'([^']*)'/.exec(header)?.[1];
@@ -72,7 +72,7 @@ export function decodeNpy(bytes: Uint8Array, name = 'array.npy'): TensorData {
   const needed = elements * ctor.BYTES_PER_ELEMENT;
   const available = bytes.byteLength - dataStart;
   if (available !== needed) {
-    fail(`shape (${dims.join(', ')}) of ${descr} needs ${needed} data bytes, the file has ${available}`);
+    fail(`shape (${dims.join(', ')}) of ${descr} needs ${needed} data bytes, the file has ${available}`, 'truncated');
   }
   // Copy so the typed array is aligned whatever the header length.
   const copy = bytes.slice(dataStart, dataStart + needed);

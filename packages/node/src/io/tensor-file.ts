@@ -1,10 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DataType, TensorData } from '@onnxkit/core';
 import { writeFileAtomic } from './atomic-write.js';
-import { describeFsError } from './fs-error.js';
 import { decodeJsonTensor, encodeJsonTensor } from './json-tensor.js';
 import { decodeNpy, encodeNpy } from './npy.js';
+import { readUntrustedFile } from './read-untrusted.js';
 import { decodeTensorProto, encodeTensorProto } from './tensor-proto.js';
 
 /** File formats a tensor can be read from and written to, by extension. */
@@ -31,16 +30,12 @@ function extensionOf(file: string): string {
 
 /**
  * Reads a tensor from a `.npy` (numpy, C order, little-endian), `.json` (`{dims, data, dtype}` or a
- * nested array) or `.pb` (ONNX TensorProto) file, chosen by extension. Errors name the file.
+ * nested array) or `.pb` (ONNX TensorProto) file, chosen by extension. Errors name the file; a missing,
+ * special (FIFO, device) or oversized file throws a `FileAccessError`.
  */
 export async function readTensorFile(file: string, options: ReadTensorOptions = {}): Promise<TensorData> {
   const ext = extensionOf(file);
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await readFile(file));
-  } catch (err) {
-    throw new Error(`cannot read tensor file '${file}': ${describeFsError(err)}`, { cause: err });
-  }
+  const bytes = await readUntrustedFile(file, { kind: 'tensor', what: 'tensor file' });
   if (ext === '.npy') return decodeNpy(bytes, file);
   if (ext === '.json') return decodeJsonTensor(new TextDecoder().decode(bytes), file, options.dtype);
   return decodeTensorProto(bytes, file);

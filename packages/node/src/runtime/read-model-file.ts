@@ -1,21 +1,13 @@
-import { readFile, stat } from 'node:fs/promises';
+import { openModelFile } from '../io/model-file.js';
 
 /**
- * Reads a model file into memory. Throws a TypeError for a non-string path and an Error naming the path
- * when it is missing or a directory. External data files are not resolved here.
+ * Reads a model file for ONNX Runtime: self-contained bytes, its external data (if any) read from the
+ * model's own folder, never the working directory (see `openModelFile` for what is refused). Throws a
+ * TypeError for a non-string path, a `FileAccessError` for a missing, special or oversized file.
  */
 export async function readModelFile(path: string): Promise<Uint8Array> {
   if (typeof path !== 'string' || path.length === 0) {
     throw new TypeError(`readModelFile: path must be a non-empty string, got ${typeof path}`);
   }
-  let info;
-  try {
-    info = await stat(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new Error(`model file not found: ${path}${code && code !== 'ENOENT' ? ` (${code})` : ''}`, { cause: e });
-  }
-  if (!info.isFile()) throw new Error(`model path is not a file: ${path}`);
-  const buf = await readFile(path);
-  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  return (await openModelFile(path)).bytes;
 }

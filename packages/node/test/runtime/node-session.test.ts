@@ -68,8 +68,8 @@ describe('@onnxkit/node runtime on mnist-8', () => {
     const s = await createSession(await readModelFile(MNIST), { device: 'cpu' });
     expect(s.device).toBe('cpu');
     await s.release();
-    await expect(createSession(path.join(repoRoot, 'nope.onnx'))).rejects.toThrow(/model file not found: .*nope\.onnx/);
-    await expect(createSession(repoRoot)).rejects.toThrow(/model path is not a file/);
+    await expect(createSession(path.join(repoRoot, 'nope.onnx'))).rejects.toThrow(/cannot read model '.*nope\.onnx': no such file/);
+    await expect(createSession(repoRoot)).rejects.toThrow(/a directory, not a regular file/);
   });
 
   it('passes session options to ORT (threads, optimisation level, log level)', async () => {

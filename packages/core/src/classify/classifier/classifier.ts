@@ -1,5 +1,5 @@
 import type { DataType } from '../../onnx/dtype.js';
-import { createSession, type Session } from '../../runtime/session.js';
+import { startSession, type Session } from '../../runtime/session.js';
 import type { Device } from '../../runtime/device.js';
 import { formatSpecs, type SpecDim, type TensorSpec } from '../../runtime/tensor-spec.js';
 import { getImageDecoder, type ImageDecoder, type ImageInput } from '../image/decoder-registry.js';
@@ -97,9 +97,9 @@ export class Classifier {
     }
     const given = labels === undefined ? undefined : checkLabels(labels, 'Classifier.load: labels');
 
-    const { bytes, metadata } = await modelBytesAndMetadata(model);
+    const { bytes, metadata, name } = await modelBytesAndMetadata(model);
     const stored = getPreprocessingSpec(metadata);
-    const session = await createSession(bytes, sessionOptions);
+    const session = await startSession(bytes, sessionOptions, name);
     try {
       const inputSpec = pick(session.inputs, input, 'input');
       const outputSpec = pick(session.outputs, output, 'output');
@@ -190,31 +190,43 @@ export class Classifier {
     const chunks: number[] = [];
     for (let s = 0; s < images.length; s += this.batchSize) chunks.push(s);
     // Decode the next chunk while the current one runs: decoding (I/O, sharp's threads) and inference overlap.
-    let next = chunks.length ? this.#decodeChunk(images, chunks[0]) : undefined;
+    let next = chunks.length ? this.#decodeChunk(images, chunks[0], sources) : undefined;
     for (let c = 0; c < chunks.length; c++) {
       const decoded = await next!;
-      next = c + 1 < chunks.length ? this.#decodeChunk(images, chunks[c + 1]) : undefined;
+      next = c + 1 < chunks.length ? this.#decodeChunk(images, chunks[c + 1], sources) : undefined;
       await this.#classifyChunk(decoded, chunks[c], k, sources, results);
     }
     return results;
   }
 
-  async #decodeChunk(images: readonly ImageInput[], start: number): Promise<(RawImage | ImageError)[]> {
+  /**
+   * Decodes and preprocesses one chunk, each image straight into its model-sized row, so a full-size
+   * decoded image lives only while it is preprocessed: at most `concurrency` of them exist at once, across
+   * this chunk and the one being classified (a batch of huge images no longer holds them all).
+   */
+  async #decodeChunk(images: readonly ImageInput[], start: number, sources: readonly string[]): Promise<(Float32Array | ImageError)[]> {
     const end = Math.min(images.length, start + this.batchSize);
-    const out: (RawImage | ImageError)[] = new Array(end - start);
+    const out: (Float32Array | ImageError)[] = new Array(end - start);
     let cursor = start;
     const worker = async () => {
       while (cursor < end) {
         const i = cursor++;
-        out[i - start] = await this.#decode(images[i]).catch((e: unknown) => asImageError(e, images[i]));
+        out[i - start] = await this.#decodeRow(images[i], sources[i]).catch((e: unknown) => asImageError(e, images[i]));
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.#concurrency, end - start) }, worker));
     return out;
   }
 
+  async #decodeRow(image: ImageInput, source: string): Promise<Float32Array> {
+    const raw = await this.#decode(image);
+    const row = new Float32Array(valuesPerImage(this.preprocessing!));
+    preprocessInto(raw, this.preprocessing!, row, 0, source, this.#maxPixels);
+    return row;
+  }
+
   async #classifyChunk(
-    decoded: (RawImage | ImageError)[],
+    decoded: (Float32Array | ImageError)[],
     start: number,
     k: number,
     sources: readonly string[],
@@ -224,17 +236,12 @@ export class Classifier {
     const batch = new Float32Array(decoded.length * per);
     const slots: number[] = [];
     decoded.forEach((item, j) => {
-      const source = sources[start + j];
       if (item instanceof ImageError) {
-        results[start + j] = { ok: false, source, error: item };
+        results[start + j] = { ok: false, source: sources[start + j], error: item };
         return;
       }
-      try {
-        preprocessInto(item, this.preprocessing!, batch, slots.length * per, source, this.#maxPixels);
-        slots.push(j);
-      } catch (e) {
-        results[start + j] = { ok: false, source, error: asImageError(e, source) };
-      }
+      batch.set(item, slots.length * per);
+      slots.push(j);
     });
     if (slots.length === 0) return;
     const rows = await this.#run(batch.subarray(0, slots.length * per), slots.length, per);
@@ -293,6 +300,14 @@ export class Classifier {
 
   #result(rows: { scores: Float32Array; classes: number }, r: number, k: number, source: string): Classification {
     const labels = this.labels.length ? this.labels : Array.from({ length: rows.classes }, (_, i) => String(i));
+    for (let j = r * rows.classes; j < (r + 1) * rows.classes; j++) {
+      if (!Number.isFinite(rows.scores[j])) {
+        // Softmax would turn these into "0 NaN%" results; the model itself is broken.
+        throw new RangeError(
+          `classify: the model gave a non-finite score (${rows.scores[j]}) for ${source}; its weights are probably NaN or Inf (e.g. trained with a diverging learning rate)`,
+        );
+      }
+    }
     const p = rowProbabilities(rows.scores, r * rows.classes, rows.classes, this.#scores);
     const top = topK(p, k, labels);
     return { ok: true, source, label: top[0].label, index: top[0].index, probability: top[0].probability, top };

@@ -1,4 +1,5 @@
 import { decodeUtf8 } from '../../onnx/codec/utf8.js';
+import { jsonDepth, MAX_JSON_DEPTH } from '../../json-depth.js';
 import { ConvertError } from '../errors.js';
 import { asRecord } from '../topology/config-values.js';
 import type { KerasModel, WeightSource } from '../topology/types.js';
@@ -7,6 +8,10 @@ import { isKerasV3Layout, kerasV3Weights, legacyWeights } from './keras-weights.
 
 /** Parses a JSON config, with a ConvertError naming where it came from. */
 export function parseJsonConfig(text: string | Uint8Array, what: string): Record<string, unknown> {
+  // The config walkers recurse; refuse nesting that would overflow the stack before parsing it.
+  if (jsonDepth(text) > MAX_JSON_DEPTH) {
+    throw new ConvertError('invalid-config', `${what}: JSON nested more than ${MAX_JSON_DEPTH} levels deep; no model config nests that deep`);
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(typeof text === 'string' ? text : decodeUtf8(text));

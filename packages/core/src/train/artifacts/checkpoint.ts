@@ -1,3 +1,4 @@
+import { jsonDepth, MAX_JSON_DEPTH } from '../../json-depth.js';
 import { decodeUtf8, encodeUtf8 } from '../../onnx/codec/utf8.js';
 import { byteSize, storageLength, storageOf, type DataType, type TensorValues } from '../../onnx/dtype.js';
 import type { TensorData } from '../../onnx/ir.js';
@@ -23,10 +24,15 @@ export interface Checkpoint {
 
 /** The 8 bytes every checkpoint starts with: ASCII `ONNXKITC`. */
 export const CHECKPOINT_MAGIC: Readonly<Uint8Array> = Uint8Array.from('ONNXKITC', (ch) => ch.charCodeAt(0));
-/** The format version this build writes and reads. */
-export const CHECKPOINT_VERSION = 1;
+/** The format version this build writes; it also reads version 1 (docs/ARTIFACTS.md). */
+export const CHECKPOINT_VERSION = 2;
 
-const PREAMBLE = 16;
+/** Version 1: magic, version, header length, then the header; its CRC covers the tensor bytes only. */
+const PREAMBLE_V1 = 16;
+/** Version 2 adds a CRC-32 of everything after the preamble (header and tensors) at byte 16. */
+const PREAMBLE_V2 = 20;
+/** Tensor offsets are multiples of this (so typed arrays over the data are aligned). */
+const ALIGN = 8;
 
 interface TensorEntry {
   name: string;
@@ -44,14 +50,15 @@ interface Header {
   metadata?: Record<string, string>;
   tensors: TensorEntry[];
   dataLength: number;
-  dataCrc32: number;
+  /** Version 1 only: CRC-32 of the tensor bytes. */
+  dataCrc32?: number;
 }
 
-const align8 = (n: number) => (n + 7) & ~7;
+const align8 = (n: number) => (n + ALIGN - 1) & ~(ALIGN - 1);
 
 /**
- * Encodes a checkpoint: magic, u32 version, u32 header length, a JSON header, then the tensors'
- * little-endian bytes, each 8-byte aligned, covered by a CRC-32 in the header.
+ * Encodes a checkpoint (version 2): magic, u32 version, u32 header length, u32 CRC-32 of all that
+ * follows, a JSON header, then the tensors' little-endian bytes, each 8-byte aligned.
  */
 export function encodeCheckpoint(checkpoint: Checkpoint): Uint8Array {
   if (!Number.isInteger(checkpoint.step) || checkpoint.step < 0) {
@@ -73,58 +80,67 @@ export function encodeCheckpoint(checkpoint: Checkpoint): Uint8Array {
   for (const t of checkpoint.parameters) add(t, 'parameter');
   for (const t of checkpoint.optimizerState) add(t, 'state');
 
-  const data = new Uint8Array(offset);
-  blobs.forEach((blob, i) => data.set(blob, tensors[i].offset));
   const header: Header = {
     fingerprint: checkpoint.fingerprint,
     step: checkpoint.step,
     ...(checkpoint.optimizer ? { optimizer: checkpoint.optimizer } : {}),
     ...(checkpoint.metadata ? { metadata: checkpoint.metadata } : {}),
     tensors,
-    dataLength: data.length,
-    dataCrc32: crc32(data),
+    dataLength: offset,
   };
   const json = encodeUtf8(JSON.stringify(header));
-  const dataStart = align8(PREAMBLE + json.length);
-  const out = new Uint8Array(dataStart + data.length);
+  const dataStart = align8(PREAMBLE_V2 + json.length);
+  const out = new Uint8Array(dataStart + offset);
   out.set(CHECKPOINT_MAGIC, 0);
   const view = new DataView(out.buffer);
   view.setUint32(8, CHECKPOINT_VERSION, true);
   view.setUint32(12, json.length, true);
-  out.set(json, PREAMBLE);
-  out.set(data, dataStart);
+  out.set(json, PREAMBLE_V2);
+  blobs.forEach((blob, i) => out.set(blob, dataStart + tensors[i].offset));
+  view.setUint32(16, crc32(out.subarray(PREAMBLE_V2)), true);
   return out;
 }
 
-/** Decodes {@link encodeCheckpoint}'s bytes; throws {@link CheckpointFormatError} naming what is wrong. */
+/**
+ * Decodes {@link encodeCheckpoint}'s bytes (format version 2, or 1 as earlier builds wrote it); throws
+ * {@link CheckpointFormatError} naming what is wrong. Version 2 checks its CRC over the header and the
+ * tensors before reading either; both versions check every tensor's offset for bounds, alignment and
+ * overlap.
+ */
 export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('decodeCheckpoint: expected a Uint8Array');
   if (bytes.length < 8 || !CHECKPOINT_MAGIC.every((b, i) => bytes[i] === b)) {
     throw new CheckpointFormatError('bad-magic', 'decodeCheckpoint: not an onnxkit checkpoint (bad magic; expected "ONNXKITC")');
   }
-  if (bytes.length < PREAMBLE) throw new CheckpointFormatError('truncated', `decodeCheckpoint: truncated: ${bytes.length} bytes, the preamble needs ${PREAMBLE}`);
+  if (bytes.length < PREAMBLE_V1) throw new CheckpointFormatError('truncated', `decodeCheckpoint: truncated: ${bytes.length} bytes, the preamble needs ${PREAMBLE_V1}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8, true);
-  if (version !== CHECKPOINT_VERSION) {
-    throw new CheckpointFormatError('unsupported-version', `decodeCheckpoint: format version ${version} is not supported (this build reads version ${CHECKPOINT_VERSION})`);
+  if (version !== 1 && version !== 2) {
+    throw new CheckpointFormatError('unsupported-version', `decodeCheckpoint: format version ${version} is not supported (this build reads versions 1 and 2)`);
   }
+  const preamble = version === 1 ? PREAMBLE_V1 : PREAMBLE_V2;
+  if (bytes.length < preamble) throw new CheckpointFormatError('truncated', `decodeCheckpoint: truncated: ${bytes.length} bytes, the preamble needs ${preamble}`);
   const headerLength = view.getUint32(12, true);
-  if (bytes.length < PREAMBLE + headerLength) {
-    throw new CheckpointFormatError('truncated', `decodeCheckpoint: truncated: the header needs ${headerLength} bytes, ${bytes.length - PREAMBLE} are left`);
+  if (bytes.length < preamble + headerLength) {
+    throw new CheckpointFormatError('truncated', `decodeCheckpoint: truncated: the header needs ${headerLength} bytes, ${bytes.length - preamble} are left`);
   }
-  let header: Header;
-  try {
-    header = JSON.parse(decodeUtf8(bytes.subarray(PREAMBLE, PREAMBLE + headerLength))) as Header;
-  } catch (cause) {
-    throw new CheckpointFormatError('corrupt', 'decodeCheckpoint: the header is not valid JSON', { cause });
+  const headerBytes = bytes.subarray(preamble, preamble + headerLength);
+  const dataStart = align8(preamble + headerLength);
+  if (version === 2 && crc32(bytes.subarray(PREAMBLE_V2)) !== view.getUint32(16, true)) {
+    // Tell a cut-off file from a damaged one when the (unverified) header says how long it should be.
+    const claimed = tryParseHeader(headerBytes)?.dataLength;
+    if (typeof claimed === 'number' && bytes.length < dataStart + claimed) {
+      throw new CheckpointFormatError('truncated', `decodeCheckpoint: truncated: the tensors need ${claimed} bytes, ${Math.max(0, bytes.length - dataStart)} are left`);
+    }
+    throw new CheckpointFormatError('corrupt', 'decodeCheckpoint: the header and tensor bytes fail their CRC-32 check');
   }
-  checkHeader(header);
-  const dataStart = align8(PREAMBLE + headerLength);
+  const header = parseHeader(headerBytes);
+  checkHeader(header, version);
   if (bytes.length < dataStart + header.dataLength) {
     throw new CheckpointFormatError('truncated', `decodeCheckpoint: truncated: the tensors need ${header.dataLength} bytes, ${Math.max(0, bytes.length - dataStart)} are left`);
   }
   const data = bytes.subarray(dataStart, dataStart + header.dataLength);
-  if (crc32(data) !== header.dataCrc32) throw new CheckpointFormatError('corrupt', 'decodeCheckpoint: tensor bytes fail their CRC-32 check');
+  if (version === 1 && crc32(data) !== header.dataCrc32) throw new CheckpointFormatError('corrupt', 'decodeCheckpoint: tensor bytes fail their CRC-32 check');
 
   const checkpoint: Checkpoint = { fingerprint: header.fingerprint, step: header.step, parameters: [], optimizerState: [] };
   if (header.optimizer) checkpoint.optimizer = header.optimizer;
@@ -139,21 +155,58 @@ export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
   return checkpoint;
 }
 
-function checkHeader(h: Header): void {
+function tryParseHeader(bytes: Uint8Array): Partial<Header> | undefined {
+  try {
+    const h = parseHeader(bytes);
+    return typeof h === 'object' && h !== null ? h : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseHeader(bytes: Uint8Array): Header {
+  if (jsonDepth(bytes) > MAX_JSON_DEPTH) throw new CheckpointFormatError('corrupt', `decodeCheckpoint: the header nests deeper than ${MAX_JSON_DEPTH} levels`);
+  try {
+    return JSON.parse(decodeUtf8(bytes)) as Header;
+  } catch (cause) {
+    throw new CheckpointFormatError('corrupt', 'decodeCheckpoint: the header is not valid JSON', { cause });
+  }
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function checkHeader(h: Header, version: number): void {
   const bad = (what: string) => new CheckpointFormatError('corrupt', `decodeCheckpoint: bad header: ${what}`);
-  if (typeof h !== 'object' || h === null) throw bad('not an object');
+  if (!isRecord(h)) throw bad('not an object');
   if (typeof h.fingerprint !== 'string') throw bad("'fingerprint' is not a string");
-  if (!Number.isInteger(h.step) || h.step < 0) throw bad("'step' is not a non-negative integer");
-  if (!Number.isInteger(h.dataLength) || h.dataLength < 0 || !Number.isInteger(h.dataCrc32)) throw bad("'dataLength'/'dataCrc32' missing");
+  if (!Number.isSafeInteger(h.step) || h.step < 0) throw bad("'step' is not a non-negative integer");
+  if (!Number.isSafeInteger(h.dataLength) || h.dataLength < 0) throw bad("'dataLength' is not a non-negative integer");
+  if (version === 1 && !Number.isInteger(h.dataCrc32)) throw bad("'dataCrc32' missing");
+  if (h.optimizer !== undefined && !isRecord(h.optimizer)) throw bad("'optimizer' is not an object");
+  if (h.metadata !== undefined && (!isRecord(h.metadata) || !Object.values(h.metadata).every((v) => typeof v === 'string'))) {
+    throw bad("'metadata' is not an object of strings");
+  }
   if (!Array.isArray(h.tensors)) throw bad("'tensors' is not an array");
+  const names = new Set<string>();
   for (const e of h.tensors) {
-    const name = typeof e?.name === 'string' ? e.name : '?';
-    if (e?.role !== 'parameter' && e?.role !== 'state') throw bad(`tensor '${name}' has role ${String(e?.role)}`);
+    if (!isRecord(e) || typeof e.name !== 'string') throw bad('a tensor entry has no name');
+    const name = e.name;
+    if (names.has(`${e.role}:${name}`)) throw bad(`tensor '${name}' is listed twice`);
+    names.add(`${e.role}:${name}`);
+    if (e.role !== 'parameter' && e.role !== 'state') throw bad(`tensor '${name}' has role ${String(e.role)}`);
     if (typeof e.dtype !== 'string' || !storageOf(e.dtype)) throw bad(`tensor '${name}' has dtype ${String(e.dtype)}`);
-    if (!Array.isArray(e.dims) || !e.dims.every((d) => Number.isInteger(d) && d >= 0)) throw bad(`tensor '${name}' has bad dims`);
+    if (!Array.isArray(e.dims) || !e.dims.every((d) => Number.isSafeInteger(d) && d >= 0)) throw bad(`tensor '${name}' has bad dims`);
     const need = byteSize(e.dtype, elementCount(e.dims));
-    if (e.length !== need || !Number.isInteger(e.offset) || e.offset < 0 || e.offset + e.length > h.dataLength) {
-      throw bad(`tensor '${name}' lies outside the data (offset ${e.offset}, ${e.length} bytes)`);
+    if (e.length !== need) throw bad(`tensor '${name}' has length ${String(e.length)}, its dims [${e.dims.join(', ')}] need ${need}`);
+    if (!Number.isSafeInteger(e.offset) || e.offset < 0 || e.offset + e.length > h.dataLength) {
+      throw bad(`tensor '${name}' lies outside the data (offset ${String(e.offset)}, ${e.length} bytes, data ${h.dataLength} bytes)`);
     }
+    if (e.offset % ALIGN !== 0) throw bad(`tensor '${name}' has offset ${e.offset}, not a multiple of ${ALIGN}`);
+  }
+  // Tensors must not share bytes: an edited offset would otherwise load another tensor's values.
+  const byOffset = [...h.tensors].sort((a, b) => a.offset - b.offset);
+  for (let i = 1; i < byOffset.length; i++) {
+    const prev = byOffset[i - 1];
+    if (byOffset[i].offset < prev.offset + prev.length) throw bad(`tensors '${prev.name}' and '${byOffset[i].name}' overlap`);
   }
 }

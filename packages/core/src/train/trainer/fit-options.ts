@@ -75,13 +75,13 @@ export interface FitOptions {
 }
 
 /** Why {@link fit} returned. */
-export type FitStopReason = 'completed' | 'early-stopping' | 'non-finite-loss' | 'aborted';
+export type FitStopReason = 'completed' | 'early-stopping' | 'non-finite-loss' | 'diverged' | 'aborted';
 
 /** Result of {@link fit}. */
 export interface FitResult {
   history: EpochEndInfo[];
   stopReason: FitStopReason;
-  /** The optimizer step whose loss was NaN/Inf (parameters were restored to the step before). */
+  /** With `'non-finite-loss'` or `'diverged'`: the step reached after restoring the last good parameters. */
   nonFiniteStep?: number;
   /** Where the run stands: pass it as `resume` to continue. */
   position: FitPosition;

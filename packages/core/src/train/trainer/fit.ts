@@ -4,11 +4,10 @@ import { oneHot, splitDataset, type ImageDataset } from '../../data/dataset.js';
 import { Random } from '../../data/random.js';
 import type { FeedValue } from '../../runtime/feeds.js';
 import type { BatchEndInfo, EpochEndInfo, FitOptions, FitPosition, FitResult, FitStopReason } from './fit-options.js';
+import { DivergenceGuard } from './divergence-guard.js';
+import { checkFitPosition } from './fit-position.js';
 import { learningRateSchedule } from './lr-schedule.js';
 import type { Trainer } from './trainer.js';
-
-/** Metadata key under which a checkpoint stores a {@link FitPosition}. */
-export const FIT_POSITION_KEY = 'onnxkit.fit';
 
 /** Seeds derived from the run seed, so an epoch's shuffle and a batch's augmentation can be replayed. */
 function derivedSeed(...parts: number[]): number {
@@ -64,9 +63,10 @@ export async function evaluateDataset(trainer: Trainer, data: ImageDataset, batc
 
 /**
  * Trains on an image dataset: seeded shuffling, optional augmentation and validation, a learning-rate
- * schedule, early stopping, callbacks. A NaN/Inf loss stops the run and restores the parameters of
- * the step before; an aborted `signal` stops at a batch boundary. Deterministic for a given seed, also
- * across a stop and `resume`.
+ * schedule, early stopping, callbacks. A NaN/Inf loss, a diverging one (see `DIVERGENCE_FACTOR`) or
+ * non-finite parameters after the last update stop the run and restore the newest parameters whose loss
+ * was measured sane; an aborted `signal` stops at a batch boundary. Deterministic for a given seed, also
+ * across a stop and `resume`. A `resume` position that does not fit this run throws a RangeError.
  */
 export async function fit(trainer: Trainer, data: ImageDataset, options: FitOptions = {}): Promise<FitResult> {
   const epochs = options.epochs ?? 5;
@@ -88,10 +88,14 @@ export async function fit(trainer: Trainer, data: ImageDataset, options: FitOpti
   const perEpoch = batchCount(train.count, batchSize);
   const totalSteps = Math.ceil((perEpoch * epochs) / accumulate);
   const pos: FitPosition = options.resume
-    ? structuredCloneLite(options.resume)
+    ? resumePosition(options.resume, epochs, perEpoch)
     : { seed, epoch: 0, batch: 0, history: [], badEpochs: 0, lossSum: 0, lossCount: 0 };
   let stopReason: FitStopReason = 'completed';
   let nonFiniteStep: number | undefined;
+  const guard = new DivergenceGuard(trainer);
+  // The newest batch, and whether an update came after its loss was measured.
+  let last: { inputs: Record<string, FeedValue>; labels: FeedValue } | undefined;
+  let unmeasured = false;
 
   outer: for (; pos.epoch < epochs; pos.epoch++, pos.batch = 0, pos.lossSum = 0, pos.lossCount = 0) {
     const started = Date.now();
@@ -106,13 +110,13 @@ export async function fit(trainer: Trainer, data: ImageDataset, options: FitOpti
       if (options.augment) {
         augmentImages(b.images, b.count, train.shape, new Random(derivedSeed(seed, pos.epoch, pos.batch, 1)), options.augment);
       }
-      const { loss } = await trainer.trainStep(imagesToFeed(trainer, b.images, b.count, train.shape), {
-        data: oneHot(b.labels, classes),
-        dims: [b.count, classes],
-      });
-      if (!Number.isFinite(loss)) {
-        trainer.restorePrevious();
-        stopReason = 'non-finite-loss';
+      last = { inputs: imagesToFeed(trainer, b.images, b.count, train.shape), labels: { data: oneHot(b.labels, classes), dims: [b.count, classes] } };
+      const { loss } = await trainer.trainStep(last.inputs, last.labels);
+      unmeasured = false;
+      const verdict = await guard.observe(loss, pos.epoch);
+      if (verdict !== 'ok') {
+        await guard.restoreGood();
+        stopReason = verdict === 'diverged' ? 'diverged' : 'non-finite-loss';
         nonFiniteStep = trainer.step;
         break outer;
       }
@@ -120,6 +124,8 @@ export async function fit(trainer: Trainer, data: ImageDataset, options: FitOpti
       if ((pos.batch + 1) % accumulate === 0 || pos.batch + 1 === perEpoch) {
         await trainer.optimizerStep({ learningRate: lr });
         trainer.lazyResetGrad();
+        guard.stepped();
+        unmeasured = true;
       }
       pos.batch++;
       pos.lossSum += loss;
@@ -149,20 +155,28 @@ export async function fit(trainer: Trainer, data: ImageDataset, options: FitOpti
       }
     }
   }
+  // Training never sees the last update's loss: measure it on the last batch, so a blow-up there is not
+  // handed back as 'completed' (one forward pass per fit).
+  if (unmeasured && last && stopReason !== 'non-finite-loss' && stopReason !== 'diverged') {
+    const verdict = guard.judge((await trainer.evalStep(last.inputs, last.labels)).loss);
+    if (verdict !== 'ok') {
+      await guard.restoreGood();
+      stopReason = verdict === 'diverged' ? 'diverged' : 'non-finite-loss';
+      nonFiniteStep = trainer.step;
+    }
+  }
   return { history: pos.history, stopReason, ...(nonFiniteStep !== undefined ? { nonFiniteStep } : {}), position: pos };
 }
 
-/** Checkpoint metadata that lets a later {@link fit} resume exactly (see `Trainer.saveCheckpoint`). */
-export function fitPositionMetadata(position: FitPosition): Record<string, string> {
-  return { [FIT_POSITION_KEY]: JSON.stringify(position) };
-}
-
-/** The {@link FitPosition} stored by {@link fitPositionMetadata}, if any. */
-export function fitPositionFromMetadata(metadata: Record<string, string>): FitPosition | undefined {
-  const raw = metadata[FIT_POSITION_KEY];
-  return raw ? (JSON.parse(raw) as FitPosition) : undefined;
-}
-
-function structuredCloneLite(p: FitPosition): FitPosition {
-  return JSON.parse(JSON.stringify(p)) as FitPosition;
+/** A copy of a `resume` position, refused when it does not fit this run (a damaged or edited checkpoint). */
+function resumePosition(resume: FitPosition, epochs: number, perEpoch: number): FitPosition {
+  const pos = checkFitPosition(resume, "fit: 'resume'");
+  if (pos.epoch > epochs || (pos.epoch === epochs && pos.batch > 0)) {
+    throw new RangeError(`fit: 'resume' is at epoch ${pos.epoch}, past this run's ${epochs} epochs`);
+  }
+  if (pos.batch >= perEpoch && pos.epoch < epochs) {
+    throw new RangeError(`fit: 'resume' is at batch ${pos.batch} of epoch ${pos.epoch}, but an epoch here has ${perEpoch} batches`);
+  }
+  if (pos.lossCount > pos.batch) throw new RangeError(`fit: 'resume' counts ${pos.lossCount} losses in ${pos.batch} batches`);
+  return pos;
 }

@@ -2,5 +2,7 @@ export { Trainer, type TrainerOptions, type TrainStepResult, type EvalStepResult
 export type { ArtifactSet } from './artifact-set.js';
 export { MODEL_CARD_KEY } from './inference-export.js';
 export { learningRateSchedule, type LearningRateSchedule, type ScheduleSpec } from './lr-schedule.js';
-export { fit, evaluateDataset, imagesToFeed, fitPositionMetadata, fitPositionFromMetadata, FIT_POSITION_KEY } from './fit.js';
+export { fit, evaluateDataset, imagesToFeed } from './fit.js';
+export { fitPositionMetadata, fitPositionFromMetadata, FIT_POSITION_KEY } from './fit-position.js';
+export { DIVERGENCE_FACTOR } from './divergence-guard.js';
 export type { FitOptions, FitResult, FitPosition, FitStopReason, BatchEndInfo, EpochEndInfo, StopSignal } from './fit-options.js';

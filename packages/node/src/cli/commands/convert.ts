@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { convertKeras, encodeModel, type ConvertOptions, type ConvertResult } from '@onnxkit/core';
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../../io/atomic-write.js';
+import { readUntrustedFile } from '../../io/read-untrusted.js';
 import type { CliCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 import { CliUsageError } from '../errors.js';
@@ -21,18 +21,20 @@ export interface ConvertedFile extends ConvertResult {
 
 /**
  * Reads a Keras (`.keras`, `.h5`, topology JSON + `weights`) or TF.js Layers (`model.json`) model from
- * disk and converts it; TF.js weight shards are read from `model.json`'s folder. The format is
- * detected from the content, not the file name.
+ * disk and converts it; TF.js weight shards are read from `model.json`'s folder, and only when they are
+ * regular files inside it (a `FileAccessError` otherwise). The format is detected from the content, not
+ * the file name.
  */
 export async function convertModelFile(model: string, options: ConvertFileOptions = {}): Promise<ConvertedFile> {
   const { weights, ...convertOptions } = options;
   const dir = path.dirname(path.resolve(model));
   const result = await convertKeras(
     {
-      model: await readFile(model),
-      ...(weights ? { weights: await readFile(weights) } : {}),
-      // The core has already refused paths that leave the folder.
-      readFile: (shard) => readFile(path.join(dir, shard)),
+      model: await readUntrustedFile(model, { kind: 'model', what: 'model' }),
+      ...(weights ? { weights: await readUntrustedFile(weights, { kind: 'weights', what: 'weights file' }) } : {}),
+      // The core has already refused `..` and absolute paths; a symbolic link out of the folder, a FIFO
+      // or a device (e.g. a shard linked to /dev/zero) is refused here.
+      readFile: (shard) => readUntrustedFile(path.join(dir, shard), { kind: 'weights', what: 'weight shard', within: dir }),
       fileName: path.basename(model),
     },
     convertOptions,

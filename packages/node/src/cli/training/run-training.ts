@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   decodeCheckpoint,
@@ -17,7 +16,8 @@ import {
   type Model,
 } from '@onnxkit/core';
 import { writeFileAtomic } from '../../io/atomic-write.js';
-import { describeFsError } from '../../io/fs-error.js';
+import { FileAccessError } from '../../io/file-access-error.js';
+import { readUntrustedFile } from '../../io/read-untrusted.js';
 import type { CliContext } from '../context.js';
 import { CliUsageError } from '../errors.js';
 import { specOf, loadDataSource } from './data-source.js';
@@ -165,24 +165,28 @@ export async function runTraining(job: TrainingJob, ctx: CliContext): Promise<Tr
 
 /** Loads a `--resume` checkpoint into the trainer after checking it was saved by the same command and options. */
 async function loadResume(trainer: Trainer, file: string, recipe: TrainingRecipe): Promise<FitPosition> {
+  const refuse = (why: string) => new CliUsageError(`--resume '${file}': ${why}`);
   let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(await readFile(file));
+    bytes = await readUntrustedFile(file, { kind: 'model', what: 'checkpoint' });
   } catch (err) {
-    throw new CliUsageError(`--resume '${file}': cannot read it: ${describeFsError(err)}`);
+    throw refuse(`cannot read it: ${err instanceof FileAccessError ? err.reason : (err as Error).message}`);
   }
   let metadata: Record<string, string>;
+  let position: FitPosition | undefined;
+  let stored: unknown;
   try {
     metadata = decodeCheckpoint(bytes).metadata ?? {};
+    position = fitPositionFromMetadata(metadata);
+    stored = metadata[RECIPE_KEY] === undefined ? undefined : JSON.parse(metadata[RECIPE_KEY]);
   } catch (err) {
-    throw new CliUsageError(`--resume '${file}': ${(err as Error).message}`);
+    throw refuse((err as Error).message);
   }
-  const stored = metadata[RECIPE_KEY];
-  const position = fitPositionFromMetadata(metadata);
-  if (!stored || !position) throw new CliUsageError(`--resume '${file}': not a checkpoint of an interrupted onnxkit train or finetune run`);
-  checkSameRecipe(JSON.parse(stored) as TrainingRecipe, recipe, file);
+  if (!stored || !position) throw refuse('not a checkpoint of an interrupted onnxkit train or finetune run');
+  if (typeof stored !== 'object' || Array.isArray(stored)) throw refuse(`its '${RECIPE_KEY}' is not an object`);
+  checkSameRecipe(stored as TrainingRecipe, recipe, file);
   await trainer.loadCheckpoint(bytes).catch((err: unknown) => {
-    throw new CliUsageError(`--resume '${file}': ${(err as Error).message.replace(/^loadCheckpoint: /, '')}`);
+    throw refuse((err as Error).message.replace(/^loadCheckpoint: /, ''));
   });
   return position;
 }

@@ -49,7 +49,8 @@ export function printTrainReport(r: TrainReport, ctx: CliContext): void {
   const why: Record<string, string> = {
     completed: 'completed',
     'early-stopping': 'stopped early (validation loss stopped improving)',
-    'non-finite-loss': `stopped: the loss became NaN/Inf at step ${r.nonFiniteStep}; kept the parameters from before it`,
+    'non-finite-loss': `stopped: the loss or the parameters became NaN/Inf after step ${r.nonFiniteStep}; kept the last parameters with a sane loss`,
+    diverged: `stopped: the loss diverged after step ${r.nonFiniteStep} (try a lower learning rate); kept the last parameters with a sane loss`,
     aborted: 'interrupted',
   };
   lines.push(`${why[r.stopReason]} after ${epochs} epoch${epochs === 1 ? '' : 's'}, ${count(r.steps)} steps, ${r.seconds.toFixed(1)} s`);
