@@ -2,7 +2,7 @@ import { ConvertError } from '../errors.js';
 import type { KerasModel } from '../topology/types.js';
 import { parseJsonConfig } from './keras-h5.js';
 import { openHdf5 } from './hdf5.js';
-import { kerasV3Weights } from './keras-weights.js';
+import { kerasV3Paths, kerasV3Weights } from './keras-weights.js';
 import { readZip } from './zip.js';
 
 /** A Keras 3 `.keras` archive: `config.json`, `model.weights.h5`, `metadata.json` (zip, read with fflate). */
@@ -19,8 +19,10 @@ export function readKerasV3(bytes: Uint8Array, what: string): KerasModel {
   const config = parseJsonConfig(need('config.json'), `${what}: config.json`);
   const meta = files.get('metadata.json');
   const metadata = meta ? parseJsonConfig(meta, `${what}: metadata.json`) : {};
-  const weights = kerasV3Weights(openHdf5(need('model.weights.h5'), `${what}: model.weights.h5`), `${what}: model.weights.h5`);
+  const version = typeof metadata.keras_version === 'string' ? metadata.keras_version : undefined;
+  const root = openHdf5(need('model.weights.h5'), `${what}: model.weights.h5`);
+  const weights = kerasV3Weights(root, `${what}: model.weights.h5`, kerasV3Paths(root, config, version));
   const model: KerasModel = { format: 'keras-v3', config, weights };
-  if (typeof metadata.keras_version === 'string') model.kerasVersion = metadata.keras_version;
+  if (version) model.kerasVersion = version;
   return model;
 }

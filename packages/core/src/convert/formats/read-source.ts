@@ -58,7 +58,7 @@ export async function readKerasSource(input: ConvertInput): Promise<KerasModel> 
     if (!weights) {
       throw new ConvertError('missing-weights', `${what} is a Keras topology JSON, which holds no weights: pass the weights .h5 as 'weights' (CLI: --weights <file.h5>)`);
     }
-    const w = readWeightsH5(weights, 'the weights file');
+    const w = readWeightsH5(weights, 'the weights file', json, typeof json.keras_version === 'string' ? json.keras_version : undefined);
     const out: KerasModel = { format: 'keras-json', config: json, weights: w.weights };
     const version = typeof json.keras_version === 'string' ? json.keras_version : w.kerasVersion;
     const backend = typeof json.backend === 'string' ? json.backend : w.backend;
@@ -71,7 +71,7 @@ export async function readKerasSource(input: ConvertInput): Promise<KerasModel> 
 }
 
 function describe(format: SourceFormat): string {
-  return { 'keras-v3': 'a .keras archive', 'keras-h5': 'a full-model HDF5 file', 'keras-json': 'a topology JSON', 'tfjs-layers': 'a TF.js model.json' }[format];
+  return { 'keras-v3': 'a .keras archive', 'keras-h5': 'a full-model HDF5 file', 'keras-json': 'a topology JSON', 'tfjs-layers': 'a TF.js model.json', 'tfjs-graph': 'a TF.js graph model.json' }[format];
 }
 
 function bytesOf(v: unknown, name: string): Uint8Array {
