@@ -32,8 +32,8 @@ function walk(model: Record<string, unknown>, prefix: string, paths: Map<string,
   const used = new Map<string, number>();
   for (const raw of layers as unknown[]) {
     const rec = asRecord(raw);
-    const className = rec?.class_name;
-    if (typeof className !== 'string') continue;
+    if (!rec || typeof rec.class_name !== 'string') continue;
+    const className = rec.class_name;
     const base = kerasSnakeCase(className);
     const n = used.get(base);
     used.set(base, n === undefined ? 0 : n + 1);

@@ -80,6 +80,14 @@ function elu(ctx: EmitContext, x: string, alpha: number): string {
   return ctx.op('Add', [ctx.op('Relu', [x]), scaled]);
 }
 
+/**
+ * PReLU as Relu(x) − α·Relu(−x) (α broadcast against x): ops that all have gradient rules, so a PReLU
+ * model fine-tunes (ONNX PRelu has none).
+ */
+export function prelu(ctx: EmitContext, x: string, alpha: string): string {
+  return ctx.op('Sub', [ctx.op('Relu', [x]), ctx.op('Mul', [alpha, ctx.op('Relu', [ctx.op('Neg', [x])])])]);
+}
+
 /** Exact GELU (Keras's default, approximate=False): x·½·(1 + erf(x/√2)). */
 function gelu(ctx: EmitContext, x: string): string {
   const erf = ctx.op('Erf', [ctx.op('Mul', [x, ctx.floats('inv_sqrt2', [Math.SQRT1_2], [])])]);
