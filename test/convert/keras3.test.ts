@@ -37,3 +37,22 @@ describe('Keras 3 files with auto-numbered layer names', () => {
     expect(maxAbsDiff(await runConverted(r.model, digits.images, digits.count), expected)).toBeLessThanOrEqual(1e-4);
   });
 });
+
+describe('Keras 3 models with nested models and preprocessing layers', () => {
+  it('a Functional model with a Sequential backbone converts (inlined) and matches the flattened model in TF.js', async () => {
+    const expected = tfjsPredict(await tfjsFromModelJson(path.join(dir, 'nested.tfjs.json')), digits.images, digits.count);
+    const r = await convertKeras({ model: file('nested.keras') });
+    expect(r.card.layers.map((l) => l.className)).toEqual(['InputLayer', 'Sequential', 'GlobalAveragePooling2D', 'Dense', 'Conv2D', 'BatchNormalization', 'MaxPooling2D', 'Conv2D']);
+    expect(r.model.graph.initializers.map((t) => t.name)).toContain('conv2d_5/kernel');
+    expect(maxAbsDiff(await runConverted(r.model, digits.images, digits.count), expected)).toBeLessThanOrEqual(1e-4);
+  });
+
+  it('a leading Normalization on raw pixels is recorded as scale [0, 255]; Keras 3 hard_sigmoid is relu6(x + 3) / 6', async () => {
+    const raw = digits.images.map((v) => v * 255);
+    const expected = tfjsPredict(await tfjsFromModelJson(path.join(dir, 'normalized.tfjs.json')), raw, digits.count);
+    const r = await convertKeras({ model: file('normalized.keras') });
+    expect(r.preprocessing?.scale).toEqual([0, 255]);
+    const got = await runConverted(r.model, raw, digits.count);
+    expect(maxAbsDiff(got, expected)).toBeLessThanOrEqual(1e-4);
+  });
+});

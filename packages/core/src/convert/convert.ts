@@ -101,14 +101,16 @@ interface Described {
 
 function describeKerasModel(source: KerasModel, options: EmitOptions): Described {
   const graph = parseModelGraph(source.config);
+  // Keras 3 saves record `keras_version` 3.x, or (topology JSON) tag every object with its `module`.
+  const keras3 = source.kerasVersion !== undefined ? /^3\./.test(source.kerasVersion) : typeof source.config.module === 'string';
   const described: Described = {
-    emitted: emitGraph(graph, source.weights, options),
+    emitted: emitGraph(graph, source.weights, { ...options, keras3 }),
     name: graph.name,
     kind: graph.kind,
     layers: graph.layers.map((l) => ({ name: l.name, className: l.className })),
   };
   if (graph.inputs[0]) described.inputShape = graph.inputs[0].shape;
-  const scale = kerasInputScale(graph);
+  const scale = kerasInputScale(graph, source.weights);
   if (scale) described.inputScale = scale;
   return described;
 }

@@ -14,6 +14,8 @@ export interface EmitOptions {
   opset: number;
   /** Which Keras outputs become ONNX outputs. */
   outputs: 'all' | 'last' | readonly string[];
+  /** The source is a Keras 3 save (a few activations changed meaning in Keras 3). @defaultValue false */
+  keras3?: boolean;
 }
 
 /** A model input or output of the converted graph, with its ONNX name and shape. */
@@ -35,7 +37,7 @@ const key = (r: TensorRef) => `${r.layer}\u0000${r.node}\u0000${r.index}`;
 export function emitGraph(graph: ModelGraph, weights: WeightSource, options: EmitOptions): EmittedGraph {
   checkSupported(graph, (c) => c in LAYER_CONVERTERS, supportedLayers());
   const builder = new GraphBuilder({ opset: options.opset, name: graph.name });
-  const ctx = new EmitContext(builder, weights);
+  const ctx = new EmitContext(builder, weights, options.keras3 ?? false);
   const tensors = new Map<string, KTensor>();
   const inputs = graph.inputs.map((input): EmittedValue => {
     const { tensor, value } = emitInput(ctx, input.name, input.shape, options.layout);

@@ -1,5 +1,5 @@
 import { checkPreprocessingSpec, type PartialPreprocessingSpec, type PreprocessingSpec } from '../../classify/spec/preprocessing-spec.js';
-import type { KerasModel, ModelGraph } from '../topology/types.js';
+import type { KerasModel, ModelGraph, WeightSource } from '../topology/types.js';
 import type { EmittedValue } from './emit-graph.js';
 
 /** The model card stored as JSON in metadata_props `onnxkit.card`. */
@@ -53,11 +53,24 @@ export function inferPreprocessing(
   return checkPreprocessingSpec({ ...inferred, ...(overrides ?? {}) }, 'convertKeras: preprocessing');
 }
 
-/** [0, 255] when the Keras model's first layer is Rescaling(1/255): it takes raw pixels. */
-export function kerasInputScale(graph: ModelGraph): PreprocessingSpec['scale'] | undefined {
+/**
+ * [0, 255] when the Keras model scales raw pixels itself: its first layer is Rescaling(1/255) or
+ * Rescaling(1/127.5, offset −1), or a Normalization adapted on 0..255 values (a mean above 1.5).
+ */
+export function kerasInputScale(graph: ModelGraph, weights: WeightSource): PreprocessingSpec['scale'] | undefined {
   const input = graph.inputs[0];
   if (!input) return undefined;
   const first = graph.calls.find((call) => call.inputs.some((r) => r.layer === input.ref.layer));
-  const rescale = first?.layer.className === 'Rescaling' ? first.layer.config.scale : undefined;
-  return typeof rescale === 'number' && Math.abs(rescale * 255 - 1) < 1e-6 ? [0, 255] : undefined;
+  const config = first?.layer.config ?? {};
+  if (first?.layer.className === 'Rescaling') {
+    const scale = config.scale;
+    const raw = typeof scale === 'number' && [1, 2].some((k) => Math.abs(scale * 255 - k) < 1e-6);
+    return raw ? [0, 255] : undefined;
+  }
+  if (first?.layer.className === 'Normalization') {
+    const mean = config.mean ?? Array.from(weights.layer(first.layer.name)?.[0]?.data ?? []);
+    const values = typeof mean === 'number' ? [mean] : Array.isArray(mean) ? mean.flat(4) : [];
+    return values.some((v) => typeof v === 'number' && v > 1.5) ? [0, 255] : undefined;
+  }
+  return undefined;
 }

@@ -10,11 +10,20 @@ import { kerasV3LayerPaths } from './keras3-paths.js';
 export function legacyWeights(root: H5Group, what: string): WeightSource {
   return {
     layer(name) {
-      const group = root.group(name);
+      let group = root.group(name);
+      let names = group?.stringsAttr('weight_names') ?? [];
+      if (!group) {
+        // A layer of a nested model: its weights are listed in the nested model's group as `<layer>/<weight>`.
+        for (const outer of root.stringsAttr('layer_names') ?? []) {
+          const g = root.group(outer);
+          const mine = (g?.stringsAttr('weight_names') ?? []).filter((p) => p.startsWith(`${name}/`));
+          if (g && mine.length) [group, names] = [g, mine];
+        }
+      }
       if (!group) return undefined;
-      const names = group.stringsAttr('weight_names') ?? [];
+      const found = group;
       return names.map((path) => {
-        const ds = group.child(path);
+        const ds = found.child(path);
         if (!(ds instanceof H5Dataset)) {
           throw new ConvertError('missing-weights', `${what}: layer '${name}' lists weight '${path}', which the file does not hold`);
         }

@@ -32,10 +32,7 @@ const mean: OpConverter = (a) => {
     return tensorValue({ name: a.ctx.op('Flatten', [y], { axis: 1 }), shape: [t.shape[0], t.shape[3]], layout: 'keras' });
   }
   const x = a.ctx.keras(t);
-  const y =
-    a.ctx.opset >= 18
-      ? a.ctx.op('ReduceMean', [x, a.ctx.ints('axes', axes)], { keepdims: keep ? 1 : 0 })
-      : a.ctx.op('ReduceMean', [x], { axes, keepdims: keep ? 1 : 0 });
+  const y = a.ctx.reduceMean(x, axes, keep);
   const shape = keep ? t.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : t.shape.filter((_, i) => !axes.includes(i));
   return tensorValue({ name: y, shape, layout: 'keras' });
 };
