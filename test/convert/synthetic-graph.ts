@@ -86,7 +86,7 @@ const conv = (strides: number, padding: string) => ({ strides: attr.ints([1, str
  * A graph model on 28×28×1 digits using every op the graph converter supports: fused and plain
  * convolutions (VALID, SAME with stride 2, EXPLICIT), depthwise ones, FusedBatchNormV3, every fused and
  * standalone activation, arithmetic on tensors and constants, both pools, MirrorPad, Mean, the shape ops
- * and MatMul in both forms, ending in Softmax → Identity. Two outputs: a feature map and the probabilities.
+ * (TF 2's Flatten: Shape → StridedSlice → Pack → Reshape included) and MatMul in both forms, ending in Softmax → Identity. Two outputs: a feature map and the probabilities.
  * `mirrorPad: false` pads with zeros instead (reflect padding has no gradient rule yet).
  */
 export function allOpsGraphModel(options: { seed?: number; mirrorPad?: boolean } = {}): SavedTfjs {
@@ -133,7 +133,12 @@ export function allOpsGraphModel(options: { seed?: number; mirrorPad?: boolean }
   const r1 = g.op('reshape1', 'Reshape', [shifted, g.int32('reshape1/shape', [3], [-1, 4, 8])]);
   const ex = g.op('expand', 'ExpandDims', [r1, g.int32('expand/axis', [], [1])]);
   const sq = g.op('squeeze', 'Squeeze', [ex], { squeeze_dims: attr.ints([1]) });
-  const flat = g.op('reshape2', 'Reshape', [sq, g.int32('reshape2/shape', [2], [-1, 32])]);
+  // TF 2's Flatten: the target shape [batch, -1] is computed from the input's own shape.
+  const batch = g.op('flatten/strided_slice', 'StridedSlice', [g.op('flatten/Shape', 'Shape', [sq], { out_type: attr.type('DT_INT32') }), g.int32('flatten/begin', [1], [0]), g.int32('flatten/end', [1], [1]), g.int32('flatten/strides', [1], [1])], {
+    shrink_axis_mask: attr.int(1), begin_mask: attr.int(0), end_mask: attr.int(0), ellipsis_mask: attr.int(0), new_axis_mask: attr.int(0), Index: attr.type('DT_INT32'),
+  });
+  const target = g.op('flatten/shape', 'Pack', [batch, g.int32('flatten/minus_one', [], [-1])], { axis: attr.int(0), N: attr.int(2) });
+  const flat = g.op('reshape2', 'Reshape', [sq, target]);
   const d1 = g.op('dense1/BiasAdd', 'BiasAdd', [g.op('dense1/MatMul', 'MatMul', [flat, g.weight('dense1/kernel', [16, 32])], { transpose_a: attr.bool(false), transpose_b: attr.bool(true) }), g.weight('dense1/bias', [16], { scale: 0.1 })]);
   const relu = g.op('dense1/Relu', 'Relu', [d1]);
   const logits = g.op('logits', '_FusedMatMul', [relu, g.weight('logits/kernel', [16, 10], { scale: 2 }), g.weight('logits/bias', [10], { scale: 0.1 })], {

@@ -8,10 +8,11 @@ import { CONV_OPS } from './ops/conv.js';
 import { MATH_OPS } from './ops/math.js';
 import { POOL_OPS } from './ops/pool.js';
 import { SHAPE_OPS } from './ops/shape.js';
+import { SHAPE_VALUE_OPS } from './ops/shape-values.js';
 import { opArgs, tensorValue, type GraphValue, type OpConverter } from './values.js';
 
 /** Every TensorFlow op converter, by op name (Placeholder and Const are handled by the graph walk). */
-export const GRAPH_OPS: Readonly<Record<string, OpConverter>> = Object.freeze({ ...CONV_OPS, ...MATH_OPS, ...POOL_OPS, ...SHAPE_OPS });
+export const GRAPH_OPS: Readonly<Record<string, OpConverter>> = Object.freeze({ ...CONV_OPS, ...MATH_OPS, ...POOL_OPS, ...SHAPE_OPS, ...SHAPE_VALUE_OPS });
 
 /** TensorFlow ops onnxkit converts, sorted. */
 export function supportedGraphOps(): string[] {
@@ -56,14 +57,16 @@ export function emitGraphModel(nodes: Map<string, GraphNode>, signature: GraphSi
   const renamed = new Map<string, string>();
   const outputs = selectByName(signature.outputs, (o) => parseOutputRef(o).node, options.outputs).map((ref) => {
     const v = lookup(ref);
-    if (v.kind !== 'tensor') throw new ConvertError('invalid-config', `the graph model's output '${ref}' is a constant`);
+    if (v.kind !== 'tensor') throw new ConvertError('unsupported-op', `the graph model's output '${ref}' is a constant or a shape, not a computed tensor`);
     return emitOutput(ctx, v.tensor, parseOutputRef(ref).node, renamed);
   });
   return { builder, inputs, outputs };
 }
 
-/** Placeholder `shape` attribute: -1 → unknown. */
+/** Placeholder `shape` attribute (-1 → unknown); the input must be float32. */
 function placeholderShape(node: GraphNode): (number | null)[] {
+  const dtype = (node.attrs.attr.dtype as { type?: unknown } | undefined)?.type;
+  if (dtype !== undefined && dtype !== 'DT_FLOAT' && dtype !== 1) throw node.attrs.unsupported(`an input of type ${JSON.stringify(dtype)} (float32 inputs only)`);
   const dims = (node.attrs.attr.shape as { shape?: { dim?: { size?: string | number }[]; unknownRank?: boolean } } | undefined)?.shape;
   if (!dims || dims.unknownRank || !Array.isArray(dims.dim)) throw new ConvertError('invalid-config', `${node.where}: the input has no static rank`);
   return dims.dim.map((d) => {

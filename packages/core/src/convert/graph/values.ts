@@ -4,8 +4,15 @@ import type { KTensor } from '../emit/tensor.js';
 import { permuteData } from '../layers/permute-data.js';
 import type { ConstTensor, GraphNode } from './graph-def.js';
 
-/** A node output during conversion: an ONNX value, or a constant not emitted until something reads it. */
-export type GraphValue = { kind: 'tensor'; tensor: KTensor } | { kind: 'const'; value: ConstTensor; node: string };
+/**
+ * A node output during conversion: an ONNX value; a constant not emitted until something reads it; or
+ * integers computed from a tensor's shape (`Shape` → `StridedSlice` → `Pack`, how TF 2 exports Flatten),
+ * known at conversion except the batch size (`null`), folded away wherever they are read.
+ */
+export type GraphValue =
+  | { kind: 'tensor'; tensor: KTensor }
+  | { kind: 'const'; value: ConstTensor; node: string }
+  | { kind: 'shape'; dims: (number | null)[]; scalar: boolean };
 
 /** What an op converter gets: its node, the emit context and typed access to its inputs. */
 export interface OpArgs {
@@ -13,6 +20,8 @@ export interface OpArgs {
   ctx: EmitContext;
   /** The node's i-th data input. */
   input(i: number): GraphValue;
+  /** The i-th input as a tensor or a constant (a shape value, fully known, as a constant). */
+  operand(i: number): Operand;
   /** The i-th input as an ONNX value (a constant becomes an initializer or a Constant node). */
   tensor(i: number): KTensor;
   /** The i-th input, which must be a constant (a filter, a shape, axes). */
@@ -20,6 +29,9 @@ export interface OpArgs {
   /** The i-th input as a constant integer list. */
   ints(i: number, role: string): number[];
 }
+
+/** A tensor or a constant input. */
+export type Operand = Exclude<GraphValue, { kind: 'shape' }>;
 
 /** Converts one GraphDef node; returns its output 0. */
 export type OpConverter = (a: OpArgs) => GraphValue;
@@ -59,6 +71,7 @@ export function opArgs(node: GraphNode, ctx: EmitContext, lookup: (ref: string) 
   };
   const constant = (i: number, role: string): ConstTensor => {
     const v = input(i);
+    if (v.kind === 'shape' && v.dims.every((d) => d !== null)) return { shape: v.scalar ? [] : [v.dims.length], data: Float32Array.from(v.dims as number[]) };
     if (v.kind !== 'const') throw new ConvertError('unsupported-op', `${node.where}: its ${role} (input ${i}) is computed at run time; only a constant ${role} is supported`);
     return v.value;
   };
@@ -67,9 +80,15 @@ export function opArgs(node: GraphNode, ctx: EmitContext, lookup: (ref: string) 
     ctx,
     input,
     constant,
+    operand(i) {
+      const v = input(i);
+      return v.kind === 'shape' ? { kind: 'const', value: constant(i, 'operand'), node: node.inputs[i] } : v;
+    },
     tensor(i) {
       const v = input(i);
-      return v.kind === 'tensor' ? v.tensor : materialize(ctx, v.value, v.node);
+      if (v.kind === 'tensor') return v.tensor;
+      if (v.kind === 'const') return materialize(ctx, v.value, v.node);
+      return materialize(ctx, constant(i, 'shape value'), node.inputs[i]);
     },
     ints(i, role) {
       const c = constant(i, role);

@@ -1,7 +1,7 @@
 import { ConvertError } from '../../errors.js';
 import { physicalAxis, type KTensor } from '../../emit/tensor.js';
 import { permuteData } from '../../layers/permute-data.js';
-import { materialize, param, tensorValue, type GraphValue, type OpArgs, type OpConverter } from '../values.js';
+import { materialize, param, tensorValue, type Operand, type OpConverter } from '../values.js';
 import { activate, fusedOps, GRAPH_ACTIVATIONS } from './fused.js';
 
 /** NumPy broadcasting of two shapes (unknown sizes stay unknown unless the other side pins them). */
@@ -24,14 +24,14 @@ export function broadcastShapes(x: readonly (number | null)[], y: readonly (numb
  */
 function binary(opType: 'Add' | 'Sub' | 'Mul' | 'Div'): OpConverter {
   return (a) => {
-    const x = a.input(0);
-    const y = a.input(1);
+    const x = a.operand(0);
+    const y = a.operand(1);
     const where = a.node.where;
     if (x.kind === 'const' && y.kind === 'const') throw new ConvertError('unsupported-op', `${where}: arithmetic on two constants (fold it when exporting)`);
     const shape = broadcastShapes(shapeOf(x), shapeOf(y), where);
-    const anchor = x.kind === 'tensor' ? x.tensor : (y as Extract<GraphValue, { kind: 'tensor' }>).tensor;
+    const anchor = x.kind === 'tensor' ? x.tensor : (y as Extract<Operand, { kind: 'tensor' }>).tensor;
     const nchw = anchor.layout === 'nchw' && shape.length === 4;
-    const operand = (v: GraphValue): string => {
+    const operand = (v: Operand): string => {
       if (v.kind === 'const') return materialize(a.ctx, v.value, v.node, nchw).name;
       if (nchw) {
         if (v.tensor.shape.length !== 4) throw new ConvertError('unsupported-op', `${where}: broadcasting a rank-${v.tensor.shape.length} value against a 4-D one`);
@@ -43,7 +43,7 @@ function binary(opType: 'Add' | 'Sub' | 'Mul' | 'Div'): OpConverter {
   };
 }
 
-function shapeOf(v: GraphValue): (number | null)[] {
+function shapeOf(v: Operand): (number | null)[] {
   return v.kind === 'tensor' ? v.tensor.shape : v.value.shape;
 }
 
@@ -71,7 +71,7 @@ function matmul(fused: boolean): OpConverter {
     const tb = attrs.bool('transpose_b', false);
     const { extra, activation } = fused ? fusedOps(a) : {};
     if (extra === 'FusedBatchNorm') throw attrs.unsupported('a MatMul fused with FusedBatchNorm');
-    const w = a.input(1);
+    const w = a.operand(1);
     let y: string;
     let units: number | null;
     if (w.kind === 'const') {

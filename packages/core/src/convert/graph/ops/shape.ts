@@ -9,7 +9,8 @@ const NCHW_ORDER = [0, 3, 1, 2];
 /** Reshape to a constant shape (TF's -1 kept: ONNX resolves it the same way; 0 is refused, ONNX reads it as "copy"). */
 const reshape: OpConverter = (a) => {
   const t = a.tensor(0);
-  const target = a.ints(1, 'shape');
+  const given = a.input(1);
+  const target = given.kind === 'shape' ? batchShape(given.dims, t.shape) : a.ints(1, 'shape');
   if (target.some((d) => d === 0 || d < -1) || target.filter((d) => d === -1).length > 1) throw a.node.attrs.unsupported(`shape [${target.join(', ')}]`);
   const sizes = t.shape.every((d) => d !== null) ? (t.shape as number[]).reduce((p, d) => p * d, 1) : undefined;
   const known = target.filter((d) => d !== -1).reduce((p, d) => p * d, 1);
@@ -17,6 +18,17 @@ const reshape: OpConverter = (a) => {
   const shape = target.map((d) => (d !== -1 ? d : sizes !== undefined ? sizes / known : null));
   return tensorValue({ name: a.ctx.op('Reshape', [a.ctx.keras(t), a.ctx.ints('shape', target)]), shape, layout: 'keras' });
 };
+
+/**
+ * A target shape computed from the input's own, the batch unknown (`null`): TF 2's Flatten packs
+ * [batch, -1]. The batch becomes ONNX's -1 after any -1 of the target is resolved from the static sizes.
+ */
+function batchShape(dims: readonly (number | null)[], input: readonly (number | null)[]): number[] {
+  const perExample = input.slice(1).every((d) => d !== null) ? (input.slice(1) as number[]).reduce((p, d) => p * d, 1) : undefined;
+  const known = dims.filter((d): d is number => d !== null && d !== -1).reduce((p, d) => p * d, 1);
+  const batches = dims.filter((d) => d === null).length;
+  return dims.map((d) => (d === -1 && batches === 1 && perExample !== undefined ? perExample / known : d ?? -1));
+}
 
 /** Squeeze `squeeze_dims` (all size-1 axes when empty); squeezing H and W of a channels-first image stays cheap. */
 const squeeze: OpConverter = (a) => {
