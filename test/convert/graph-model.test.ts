@@ -99,11 +99,10 @@ describe("nsfwjs 4.4.0's MobileNetV2 graph model", async () => {
   };
   const converted = await convertKeras({ model: modelJson, readFile, fileName: 'mobilenet_v2_mid/model.json' }, { labels: NSFWJS_CLASSES });
   const docs = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../../docs');
-  // Real pictures: two screenshots of the demo page, and MNIST digits (gray, resized to 224×224 RGB by the spec).
+  // Real pictures: a screenshot of the demo page, and MNIST digits (gray, resized to 224×224 RGB by the spec).
   const images: (Uint8Array | RawImage)[] = [
     readFileSync(path.join(docs, 'demo-before.png')),
-    readFileSync(path.join(docs, 'demo-after.png')),
-    ...[0, 7, 13].map((i): RawImage => ({ data: Uint8ClampedArray.from(digits.images.subarray(i * 784, (i + 1) * 784), (v) => v * 255), width: 28, height: 28, channels: 1 })),
+    ...[0, 7].map((i): RawImage => ({ data: Uint8ClampedArray.from(digits.images.subarray(i * 784, (i + 1) * 784), (v) => v * 255), width: 28, height: 28, channels: 1 })),
   ];
 
   it('converts (uint8-quantized, two shards), classifies through Classifier and matches TF.js within 1e-4', async () => {
@@ -136,12 +135,12 @@ describe("nsfwjs 4.4.0's MobileNetV2 graph model", async () => {
 
   it('one fine-tuning step lowers the loss', async () => {
     const classifier = await Classifier.load(converted.model, { ...cpu, decoder: nodeImageDecoder });
-    const tensors = await Promise.all(images.slice(0, 4).map((im) => classifier.preprocess(im)));
+    const tensors = await Promise.all(images.map((im) => classifier.preprocess(im)));
     await classifier.dispose();
-    const data = new Float32Array(4 * tensors[0].length);
+    const data = new Float32Array(tensors.length * tensors[0].length);
     tensors.forEach((t, i) => data.set(t, i * t.length));
-    const labels = Int32Array.from([0, 0, 2, 2]);
-    const { before, after } = await oneStep(converted, { inputs: { input: { data, dims: [4, 224, 224, 3] } }, labels: { data: oneHot(labels, 5), dims: [4, 5] } }, 1e-5);
+    const labels = Int32Array.from([0, 0, 2]);
+    const { before, after } = await oneStep(converted, { inputs: { input: { data, dims: [tensors.length, 224, 224, 3] } }, labels: { data: oneHot(labels, 5), dims: [tensors.length, 5] } }, 1e-5);
     expect(after).toBeLessThan(before);
   });
 });

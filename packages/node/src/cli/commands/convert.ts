@@ -20,7 +20,7 @@ export interface ConvertedFile extends ConvertResult {
 }
 
 /**
- * Reads a Keras (`.keras`, `.h5`, topology JSON + `weights`) or TF.js Layers (`model.json`) model from
+ * Reads a Keras (`.keras`, `.h5`, topology JSON + `weights`), TF.js Layers or TF.js graph (`model.json`) model from
  * disk and converts it; TF.js weight shards are read from `model.json`'s folder. The format is
  * detected from the content, not the file name.
  */
@@ -92,7 +92,7 @@ export const convertCommand: CliCommand = {
     program
       .command('convert')
       .description(
-        'Convert a Keras model (.keras, .h5, or topology JSON with --weights) or a TF.js Layers model.json to ONNX. ' +
+        'Convert a Keras model (.keras, .h5, or topology JSON with --weights) or a TF.js Layers or graph model.json to ONNX. ' +
           'The format is read from the content, not the file name.',
       )
       .argument('<model>', 'model.keras, model.h5, topology .json or TF.js model.json (its weight shards beside it)')
