@@ -56,3 +56,12 @@ describe('Keras 3 models with nested models and preprocessing layers', () => {
     expect(maxAbsDiff(got, expected)).toBeLessThanOrEqual(1e-4);
   });
 });
+
+describe('Keras 2 nested models', () => {
+  it("a full-model .h5 with a Sequential backbone: the inner layers' weights come from the nested model's group", async () => {
+    const expected = tfjsPredict(await tfjsFromModelJson(path.join(dir, 'nested.tfjs.json')), digits.images, digits.count);
+    const r = await convertKeras({ model: file('nested.h5') });
+    expect(r.format).toBe('keras-h5');
+    expect(maxAbsDiff(await runConverted(r.model, digits.images, digits.count), expected)).toBeLessThanOrEqual(1e-4);
+  });
+});
