@@ -32,7 +32,7 @@ export interface KerasModel {
   kerasVersion?: string;
   /** `backend` as recorded (e.g. `tensorflow`), when the file says. */
   backend?: string;
-  /** The model's Keras config: `{ class_name, config }` as `model.to_json()` writes it. */
+  /** The model's Keras config: `{ class_name, config }` as `model.to_json()` writes it (a TF.js graph model: its model.json less the weights manifest). */
   config: Record<string, unknown>;
   weights: WeightSource;
 }
