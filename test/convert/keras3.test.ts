@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { convertKeras } from '@onnxkit/core';
 import { loadMnistDigits } from '@onnxkit/node';
 import { accuracy, maxAbsDiff, runConverted } from './compare.js';
+import { fixturePath } from './fixture-models.js';
 import { tfjsFromModelJson, tfjsPredict } from './tfjs-reference.js';
 
 // Files written by scripts/fixtures/keras3_files.py in Keras 3's layout: layers named conv2d_1, conv2d_2, …
@@ -63,5 +64,22 @@ describe('Keras 2 nested models', () => {
     const r = await convertKeras({ model: file('nested.h5') });
     expect(r.format).toBe('keras-h5');
     expect(maxAbsDiff(await runConverted(r.model, digits.images, digits.count), expected)).toBeLessThanOrEqual(1e-4);
+  });
+});
+
+describe('a .keras archive with a separate Keras 3 .weights.h5', () => {
+  it("uses the separate weights instead of the archive's (a checkpoint of the same model)", async () => {
+    const expected = tfjsPredict(await tfjsFromModelJson(path.join(dir, 'auto-numbered.retrained.tfjs.json')), digits.images, digits.count);
+    const own = tfjsPredict(await tfjsFromModelJson(path.join(dir, 'auto-numbered.tfjs.json')), digits.images, digits.count);
+    expect(maxAbsDiff(own, expected)).toBeGreaterThan(1e-2);
+    const r = await convertKeras({ model: file('auto-numbered.keras'), weights: file('auto-numbered.retrained.weights.h5') });
+    expect(r.format).toBe('keras-v3');
+    expect(maxAbsDiff(await runConverted(r.model, digits.images, digits.count), expected)).toBeLessThanOrEqual(1e-4);
+  });
+
+  it("refuses Keras 2 weights for a .keras archive, and another model's weights with the layer named", async () => {
+    const legacy = readFileSync(fixturePath('keras/tensorspace/docs/keras/rawModel/separated/weights.h5'));
+    await expect(convertKeras({ model: file('auto-numbered.keras'), weights: legacy })).rejects.toThrow(/the weights file is not a Keras 3 weights file/);
+    await expect(convertKeras({ model: file('nested.keras'), weights: file('auto-numbered.weights.h5') })).rejects.toThrow(/layer 'conv2d_4' \(Conv2D\): the weights have no entry for this layer/);
   });
 });

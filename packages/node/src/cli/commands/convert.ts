@@ -9,7 +9,7 @@ import { CliUsageError } from '../errors.js';
 
 /** Options of {@link convertModelFile}: the converter's options plus the weights file. */
 export interface ConvertFileOptions extends ConvertOptions {
-  /** The weights-only `.h5` of a Keras topology JSON. @defaultValue none */
+  /** The weights-only `.h5` of a Keras topology JSON, or a Keras 3 `.weights.h5` for a `.keras` archive. @defaultValue none */
   weights?: string;
 }
 
@@ -97,7 +97,7 @@ export const convertCommand: CliCommand = {
       )
       .argument('<model>', 'model.keras, model.h5, topology .json or TF.js model.json (its weight shards beside it)')
       .requiredOption('-o, --out <file>', 'ONNX file to write')
-      .option('--weights <file>', 'weights-only .h5 for a Keras topology JSON')
+      .option('--weights <file>', 'weights-only .h5 for a Keras topology JSON, or a Keras 3 .weights.h5 replacing the weights of a .keras archive')
       .option('--nchw', 'expose image inputs channels-first [N, C, H, W] (default: Keras NHWC)')
       .option('--opset <n>', 'ONNX opset, 13 to 21 (default 17)', parseOpset)
       .option('--outputs <which>', "'all' (default), 'last', or comma-separated Keras output names", parseOutputs)
