@@ -1,6 +1,6 @@
 import { ACTIVATION_LAYERS } from './activations.js';
 import { CONV_LAYERS } from './conv.js';
-import { UPSAMPLING_LAYERS } from './conv-transpose.js';
+import { UPSAMPLING_LAYERS } from './upsampling.js';
 import { CORE_LAYERS } from './core-layers.js';
 import { MERGE_LAYERS } from './merge.js';
 import { NORMALIZATION_LAYERS } from './normalization.js';
