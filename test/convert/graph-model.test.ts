@@ -7,7 +7,7 @@ import { Classifier, ConvertError, convertKeras, generateArtifacts, loadMnistDig
 import { accuracy, maxAbsDiff, runConverted } from './compare.js';
 import { GRAPH_MODEL_FIXTURE } from './fixture-models.js';
 import { loadNsfwjsModel, NSFWJS_CLASSES } from './nsfwjs-model.js';
-import { allOpsGraphModel, GraphModelBuilder, loadTfjsGraph, shardModel, tfjsGraphPredict } from './synthetic-graph.js';
+import { allOpsGraphModel, attr, GraphModelBuilder, loadTfjsGraph, shardModel, tfjsGraphPredict } from './synthetic-graph.js';
 import { quantize, type SavedTfjs } from './synthetic-models.js';
 
 const digits = loadMnistDigits({ perClass: 2 });
@@ -60,6 +60,22 @@ describe('TF.js graph models: every supported op vs TF.js', () => {
     const s = allOpsGraphModel({ seed: 9, mirrorPad: false });
     const { before, after } = await oneStep(await convertSaved(s, { outputs: 'last' }), mnistBatch(), 1e-2);
     expect(after).toBeLessThan(before);
+  });
+
+  it('a _FusedConv2D with FusedBatchNorm (which TF.js cannot run) equals TF.js running the unfused Conv2D → FusedBatchNormV3 → Relu', async () => {
+    const build = (fused: boolean) => {
+      const g = new GraphModelBuilder(3);
+      const x = g.placeholder('image', [-1, 28, 28, 1]);
+      const filter = g.weight('conv/filter', [3, 3, 1, 5]);
+      const stats = [g.weight('bn/scale', [5], { positive: true }), g.weight('bn/offset', [5]), g.weight('bn/mean', [5], { scale: 0.2 }), g.weight('bn/variance', [5], { positive: true })];
+      const window = { strides: attr.ints([1, 2, 2, 1]), padding: attr.str('SAME'), dilations: attr.ints([1, 1, 1, 1]), data_format: attr.str('NHWC') };
+      if (fused) g.op('out', '_FusedConv2D', [x, filter, ...stats], { ...window, fused_ops: attr.strs(['FusedBatchNorm', 'Relu']), num_args: attr.int(4), epsilon: attr.float(0.001) });
+      else g.op('out', 'Relu', [g.op('bn', 'FusedBatchNormV3', [g.op('conv', 'Conv2D', [x, filter], window), ...stats], { epsilon: attr.float(0.001), is_training: attr.bool(false) })]);
+      return g.build(['out']);
+    };
+    const expected = tfjsGraphPredict(await loadTfjsGraph(build(false)), digits.images, [digits.count, 28, 28, 1]);
+    const r = await convertSaved(build(true));
+    expect(maxAbsDiff(await runConverted(r.model, digits.images, digits.count), expected)).toBeLessThanOrEqual(1e-4);
   });
 
   it('lists every unsupported op with its count in one ConvertError', async () => {
