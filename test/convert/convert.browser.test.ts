@@ -16,9 +16,9 @@ interface EntryResult {
 if (browserSkipReason) console.warn(browserSkipReason);
 
 describe.skipIf(browserSkipReason !== undefined)('convertKeras in Chromium', () => {
-  it('converts .keras, .h5, topology JSON + weights and TF.js models in the page, matching Node', async () => {
+  it('converts .keras, .h5, topology JSON + weights, TF.js Layers and graph models in the page, matching Node', async () => {
     const { result } = await runInBrowser<EntryResult[]>(path.join(repoRoot, 'test/convert/entries/convert-entry.ts'));
-    expect(result.map((r) => r.format)).toEqual(['keras-v3', 'keras-h5', 'keras-json', 'tfjs-layers']);
+    expect(result.map((r) => r.format)).toEqual(['keras-v3', 'keras-h5', 'keras-json', 'tfjs-layers', 'tfjs-graph']);
     const image = strokeImage();
     for (const [i, f] of BROWSER_FIXTURES.entries()) {
       const file = fixturePath(f.model);

@@ -39,8 +39,10 @@ export const FIXTURE_MODELS: readonly FixtureModel[] = [
 /** Fixtures that cannot be converted, and the error onnxkit gives. */
 export const REFUSED_MODELS = {
   lambda: path.join(fixtures, 'keras/nnom-mnist-densenet/keras_mnist_model.h5'),
-  graphModel: path.join(fixtures, 'tfjs/tensorspace/docs/tensorflow/convertedModel/graphModel/model.json'),
 } as const;
+
+/** The TF.js graph model among the fixtures (a TF.js 0.x export: byte-list string attributes, TF 2-style Flatten). */
+export const GRAPH_MODEL_FIXTURE = path.join(fixtures, 'tfjs/tensorspace/docs/tensorflow/convertedModel/graphModel/model.json');
 
 /** Absolute path of a fixture file. */
 export const fixturePath = (p: string) => path.join(fixtures, p);

@@ -89,6 +89,10 @@ const CASES: [string, Body][] = [
   ['Reshape + Dense on 3-D', (t) => ap(L.dense({ units: 2 }))(ap(L.reshape({ targetShape: [14, 14] }))(t))],
   ['Average + Permute + Rescaling + noise layers', (t) =>
     ap(L.gaussianNoise({ stddev: 0.3 }))(ap(L.permute({ dims: [3, 1, 2] }))(ap(L.average())([ap(L.rescaling({ scale: 0.5, offset: 0.25 }))(t), ap(L.alphaDropout({ rate: 0.2 }))(t)])))],
+  ['PReLU shared over H, W, after softplus', (t) => ap(L.prelu({ sharedAxes: [1, 2] }))(ap(L.activation({ activation: 'softplus' }))(t))],
+  ['LayerNormalization, mish', (t) => ap(L.activation({ activation: 'mish' }))(ap(L.layerNormalization({}))(t))],
+  ['PReLU per element + hard_sigmoid + softsign', (t) =>
+    ap(L.add())([ap(L.prelu({}))(t), ap(L.activation({ activation: 'hardSigmoid' }))(t), ap(L.activation({ activation: 'softsign' }))(t)])],
 ];
 
 describe('gradients through converted layers match TF.js autodiff (input and every parameter)', () => {

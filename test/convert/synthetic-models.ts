@@ -117,7 +117,7 @@ function floatToHalf(v: number): number {
 /**
  * Quantizes a saved model's float32 weights the way tensorflowjs_converter's `--quantize_*` does:
  * uint8/uint16 with per-tensor `min` and `scale` in the manifest (q = round((v − min) / scale)), or
- * float16. Returns a new model.json and shard.
+ * float16; non-float weights are kept. Returns a new model.json and shard.
  */
 export function quantize(saved: SavedTfjs, dtype: 'uint8' | 'uint16' | 'float16'): SavedTfjs {
   const view = new DataView(saved.shard.buffer, saved.shard.byteOffset, saved.shard.byteLength);
@@ -125,6 +125,12 @@ export function quantize(saved: SavedTfjs, dtype: 'uint8' | 'uint16' | 'float16'
   let offset = 0;
   const weights = saved.json.weightsManifest[0].weights.map((spec) => {
     const n = spec.shape.reduce((a, b) => a * b, 1);
+    if (spec.dtype !== 'float32') {
+      // The converter quantizes float weights only (a graph model's int32 shapes and axes stay as they are).
+      parts.push(saved.shard.slice(offset, offset + n * 4));
+      offset += n * 4;
+      return spec;
+    }
     const values = Array.from({ length: n }, (_, i) => view.getFloat32(offset + i * 4, true));
     offset += n * 4;
     if (dtype === 'float16') {

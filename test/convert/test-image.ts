@@ -16,4 +16,5 @@ export const BROWSER_FIXTURES = [
   { model: 'keras/Purinat33+CNN-Classroom/mnist_cnn.h5' },
   { model: 'keras/tensorspace/docs/keras/rawModel/separated/topology.json', weights: 'keras/tensorspace/docs/keras/rawModel/separated/weights.h5' },
   { model: 'tfjs/tensorspace/examples/lenet/lenetModel/mnist.json' },
+  { model: 'tfjs/tensorspace/docs/tensorflow/convertedModel/graphModel/model.json' },
 ] as const;

@@ -15,10 +15,12 @@ export class ConvertError extends Error {
 
 /** Reasons a {@link ConvertError} can carry. */
 export type ConvertErrorCode =
-  /** Not a format onnxkit converts (e.g. a TF.js graph model, an ONNX file, a weights-only file as the model). */
+  /** Not a format onnxkit converts (e.g. an ONNX file, a weights-only file as the model). */
   | 'unsupported-format'
   /** A layer class onnxkit has no converter for (Lambda, custom layers) or an unsupported setting. */
   | 'unsupported-layer'
+  /** TensorFlow ops of a TF.js graph model that onnxkit has no converter for (all listed, with counts), or an unsupported attribute. */
+  | 'unsupported-op'
   /** The bytes end before the structure they describe does. */
   | 'truncated'
   /** Unreadable bytes or an inconsistent structure. */

@@ -6,5 +6,6 @@ export type { EmittedValue } from './emit/emit-graph.js';
 export { readKerasSource, detectFormat, type ConvertInput } from './formats/read-source.js';
 export type { ReadFile } from './formats/tfjs.js';
 export { supportedLayers, ACTIVATIONS } from './layers/index.js';
+export { supportedGraphOps } from './graph/emit-graph-model.js';
 export { parseModelGraph } from './topology/parse-graph.js';
 export type { KerasModel, ModelGraph, SourceFormat, WeightSource, WeightValue, LayerSpec, LayerCall, TensorRef, GraphInput } from './topology/types.js';

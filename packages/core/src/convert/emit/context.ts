@@ -18,14 +18,17 @@ const TO_NHWC = [0, 2, 3, 1];
 export class EmitContext {
   readonly builder: GraphBuilder;
   readonly opset: number;
+  /** Keras 3 semantics where they differ from Keras 2 / TF.js (hard_sigmoid is relu6(x + 3) / 6 there). */
+  readonly keras3: boolean;
   readonly #weights: WeightSource;
   readonly #transposed = new Map<string, string>();
   readonly #params = new Map<string, string>();
   readonly #read = new Map<string, WeightValue[]>();
 
-  constructor(builder: GraphBuilder, weights: WeightSource) {
+  constructor(builder: GraphBuilder, weights: WeightSource, keras3 = false) {
     this.builder = builder;
     this.opset = builder.opset;
+    this.keras3 = keras3;
     this.#weights = weights;
   }
 
@@ -105,6 +108,12 @@ export class EmitContext {
   /** A 1-D int64 constant (shapes, pads, axes). */
   ints(hint: string, values: readonly number[]): string {
     return this.builder.constant(hint, 'int64', [values.length], BigInt64Array.from(values, (v) => BigInt(v)));
+  }
+
+  /** ReduceMean over `axes` (an input from opset 18, an attribute before). */
+  reduceMean(x: string, axes: readonly number[], keepdims: boolean): string {
+    const keep = keepdims ? 1 : 0;
+    return this.opset >= 18 ? this.op('ReduceMean', [x, this.ints('axes', axes)], { keepdims: keep }) : this.op('ReduceMean', [x], { axes: [...axes], keepdims: keep });
   }
 
   /** A single-output op. */

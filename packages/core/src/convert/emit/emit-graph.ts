@@ -14,6 +14,8 @@ export interface EmitOptions {
   opset: number;
   /** Which Keras outputs become ONNX outputs. */
   outputs: 'all' | 'last' | readonly string[];
+  /** The source is a Keras 3 save (a few activations changed meaning in Keras 3). @defaultValue false */
+  keras3?: boolean;
 }
 
 /** A model input or output of the converted graph, with its ONNX name and shape. */
@@ -35,29 +37,12 @@ const key = (r: TensorRef) => `${r.layer}\u0000${r.node}\u0000${r.index}`;
 export function emitGraph(graph: ModelGraph, weights: WeightSource, options: EmitOptions): EmittedGraph {
   checkSupported(graph, (c) => c in LAYER_CONVERTERS, supportedLayers());
   const builder = new GraphBuilder({ opset: options.opset, name: graph.name });
-  const ctx = new EmitContext(builder, weights);
+  const ctx = new EmitContext(builder, weights, options.keras3 ?? false);
   const tensors = new Map<string, KTensor>();
   const inputs = graph.inputs.map((input): EmittedValue => {
-    const rank = input.shape.length;
-    const nchw = options.layout === 'NCHW' && (rank === 3 || rank === 4);
-    if (!nchw) {
-      const dims = onnxDims(input.shape);
-      tensors.set(key(input.ref), { name: builder.input(input.name, 'float32', dims), shape: input.shape, layout: 'keras' });
-      return { name: input.name, shape: dims };
-    }
-    if (rank === 4) {
-      const [n, h, w, c] = input.shape;
-      const dims = onnxDims([n, c, h, w]);
-      tensors.set(key(input.ref), { name: builder.input(input.name, 'float32', dims), shape: input.shape, layout: 'nchw' });
-      return { name: input.name, shape: dims };
-    }
-    // A [N, H, W] image input exposed channels-first is [N, 1, H, W], reshaped back for the model.
-    const [n, h, w] = input.shape;
-    const dims = onnxDims([n, 1, h, w]);
-    const x = builder.input(input.name, 'float32', dims);
-    const squeezed = h !== null && w !== null ? builder.op('Reshape', [x, ctx.ints('shape', [-1, h, w])]) : builder.op('Squeeze', [x, ctx.ints('axes', [1])]);
-    tensors.set(key(input.ref), { name: squeezed, shape: input.shape, layout: 'keras' });
-    return { name: input.name, shape: dims };
+    const { tensor, value } = emitInput(ctx, input.name, input.shape, options.layout);
+    tensors.set(key(input.ref), tensor);
+    return value;
   });
 
   for (const call of graph.calls) {
@@ -75,14 +60,42 @@ export function emitGraph(graph: ModelGraph, weights: WeightSource, options: Emi
   const outputs = selectOutputs(graph.outputs, options.outputs).map((ref): EmittedValue => {
     const t = tensors.get(key(ref));
     if (!t) throw new ConvertError('invalid-config', `the model output '${ref.layer}' is never computed`);
-    const value = ctx.keras(t);
-    const name = nameValue(builder, renamed.get(value) ?? value, outputName(ref));
-    renamed.set(value, name);
-    const dims = onnxDims(t.shape);
-    builder.output(name, 'float32', dims);
-    return { name, shape: dims };
+    return emitOutput(ctx, t, outputName(ref), renamed);
   });
   return { builder, inputs, outputs };
+}
+
+/**
+ * A model input of Keras shape `shape`: held as Keras holds it (NHWC), or exposed channels-first for
+ * `layout: 'NCHW'` (a [N, H, W] input as [N, 1, H, W], reshaped back for the model).
+ */
+export function emitInput(ctx: EmitContext, name: string, shape: (number | null)[], layout: 'NHWC' | 'NCHW'): { tensor: KTensor; value: EmittedValue } {
+  const builder = ctx.builder;
+  const rank = shape.length;
+  if (layout !== 'NCHW' || (rank !== 3 && rank !== 4)) {
+    const dims = onnxDims(shape);
+    return { tensor: { name: builder.input(name, 'float32', dims), shape, layout: 'keras' }, value: { name, shape: dims } };
+  }
+  if (rank === 4) {
+    const [n, h, w, c] = shape;
+    const dims = onnxDims([n, c, h, w]);
+    return { tensor: { name: builder.input(name, 'float32', dims), shape, layout: 'nchw' }, value: { name, shape: dims } };
+  }
+  const [n, h, w] = shape;
+  const dims = onnxDims([n, 1, h, w]);
+  const x = builder.input(name, 'float32', dims);
+  const squeezed = h !== null && w !== null ? builder.op('Reshape', [x, ctx.ints('shape', [-1, h, w])]) : builder.op('Squeeze', [x, ctx.ints('axes', [1])]);
+  return { tensor: { name: squeezed, shape, layout: 'keras' }, value: { name, shape: dims } };
+}
+
+/** Makes `t` the graph output `wanted` (Keras order, float32) and returns its name and shape; `renamed` tracks values already named. */
+export function emitOutput(ctx: EmitContext, t: KTensor, wanted: string, renamed: Map<string, string>): EmittedValue {
+  const value = ctx.keras(t);
+  const name = nameValue(ctx.builder, renamed.get(value) ?? value, wanted);
+  renamed.set(value, name);
+  const dims = onnxDims(t.shape);
+  ctx.builder.output(name, 'float32', dims);
+  return { name, shape: dims };
 }
 
 function outputName(ref: TensorRef): string {
@@ -90,11 +103,16 @@ function outputName(ref: TensorRef): string {
 }
 
 function selectOutputs(outputs: TensorRef[], which: EmitOptions['outputs']): TensorRef[] {
-  if (which === 'all') return outputs;
+  return selectByName(outputs, outputName, which);
+}
+
+/** The model outputs `which` picks: all, the last, or the named ones (a RangeError for an unknown name). */
+export function selectByName<T>(outputs: readonly T[], nameOf: (o: T) => string, which: EmitOptions['outputs']): T[] {
+  if (which === 'all') return [...outputs];
   if (which === 'last') return outputs.slice(-1);
   return which.map((name) => {
-    const ref = outputs.find((o) => outputName(o) === name);
-    if (!ref) throw new RangeError(`convertKeras: 'outputs' names '${name}', which is not a model output (outputs: ${outputs.map(outputName).join(', ')})`);
+    const ref = outputs.find((o) => nameOf(o) === name);
+    if (!ref) throw new RangeError(`convertKeras: 'outputs' names '${name}', which is not a model output (outputs: ${outputs.map(nameOf).join(', ')})`);
     return ref;
   });
 }

@@ -1,8 +1,6 @@
 import { ConvertError } from '../errors.js';
 import type { LayerSpec, ModelGraph } from '../topology/types.js';
 
-const NESTED = new Set(['Sequential', 'Functional', 'Model']);
-
 /** Why a layer class cannot be converted, in words. */
 function reason(layer: LayerSpec): string {
   if (layer.className === 'Lambda') {
@@ -10,7 +8,6 @@ function reason(layer: LayerSpec): string {
     const code = Array.isArray(fn) && typeof fn[0] === 'string' ? 'serialized Python bytecode' : 'Python code';
     return `a Lambda layer holds ${code}, which has no ONNX equivalent (rebuild the model with standard layers)`;
   }
-  if (NESTED.has(layer.className)) return 'a nested model used as a layer (save the model flattened into one Sequential or Functional model)';
   const registered = layer.registeredName && layer.registeredName !== layer.className ? ` registered as '${layer.registeredName}'` : '';
   const custom = registered || (layer.module !== undefined && !layer.module.startsWith('keras'));
   return custom ? `a custom layer class${registered} whose code is not in the file` : 'a layer class onnxkit does not convert';

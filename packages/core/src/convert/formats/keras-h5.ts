@@ -4,7 +4,7 @@ import { ConvertError } from '../errors.js';
 import { asRecord } from '../topology/config-values.js';
 import type { KerasModel, WeightSource } from '../topology/types.js';
 import { openHdf5, type H5Group } from './hdf5.js';
-import { isKerasV3Layout, kerasV3Weights, legacyWeights } from './keras-weights.js';
+import { isKerasV3Layout, kerasV3Paths, kerasV3Weights, legacyWeights } from './keras-weights.js';
 
 /** Parses a JSON config, with a ConvertError naming where it came from. */
 export function parseJsonConfig(text: string | Uint8Array, what: string): Record<string, unknown> {
@@ -49,10 +49,19 @@ export function readKerasH5(bytes: Uint8Array, what: string): KerasModel {
   };
 }
 
-/** A weights-only HDF5 file (`save_weights`), Keras 2 or Keras 3 layout; a full-model file also works. */
-export function readWeightsH5(bytes: Uint8Array, what: string): { weights: WeightSource; kerasVersion?: string; backend?: string } {
+/**
+ * A weights-only HDF5 file (`save_weights`), Keras 2 or Keras 3 layout; a full-model file also works.
+ * `modelConfig` is the topology the weights belong to (Keras 3 keys layers by their place in it);
+ * `kerasVersion` the version the topology records, if any.
+ */
+export function readWeightsH5(
+  bytes: Uint8Array,
+  what: string,
+  modelConfig: Record<string, unknown>,
+  kerasVersion?: string,
+): { weights: WeightSource; kerasVersion?: string; backend?: string } {
   const root = openHdf5(bytes, what);
-  if (isKerasV3Layout(root)) return { weights: kerasV3Weights(root, what) };
+  if (isKerasV3Layout(root)) return { weights: kerasV3Weights(root, what, kerasV3Paths(root, modelConfig, kerasVersion)) };
   const group = root.group('model_weights') ?? root;
   if (group.attr('layer_names') === undefined) {
     throw new ConvertError('unsupported-format', `${what} is an HDF5 file but holds no Keras weights (no 'layer_names' attribute, no 'layers' group)`);

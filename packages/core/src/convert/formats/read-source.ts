@@ -10,7 +10,7 @@ import { isZip } from './zip.js';
 export interface ConvertInput {
   /** The model file: a `.keras` archive, a full-model `.h5`, a Keras topology JSON or a TF.js `model.json`. */
   model: Uint8Array | ArrayBuffer;
-  /** The weights-only `.h5` of a Keras topology JSON. */
+  /** The weights-only `.h5` of a Keras topology JSON, or a Keras 3 `.weights.h5` replacing a `.keras` archive's own weights. */
   weights?: Uint8Array | ArrayBuffer;
   /** Reads a TF.js weight shard by its manifest path (relative to `model.json`; checked not to escape it). */
   readFile?: ReadFile;
@@ -38,12 +38,9 @@ export async function readKerasSource(input: ConvertInput): Promise<KerasModel> 
   const weights = input.weights === undefined ? undefined : bytesOf(input.weights, 'weights');
   const kind = detectFormat(model);
   const noWeights = (format: SourceFormat) => {
-    if (weights) throw new RangeError(`convertKeras: 'weights' is only for a Keras topology JSON; ${what} is ${describe(format)}, which holds its own weights`);
+    if (weights) throw new RangeError(`convertKeras: 'weights' is only for a Keras topology JSON or a .keras archive; ${what} is ${describe(format)}, which holds its own weights`);
   };
-  if (kind === 'zip') {
-    noWeights('keras-v3');
-    return readKerasV3(model, what);
-  }
+  if (kind === 'zip') return readKerasV3(model, what, weights);
   if (kind === 'hdf5') {
     noWeights('keras-h5');
     return readKerasH5(model, what);
@@ -58,7 +55,7 @@ export async function readKerasSource(input: ConvertInput): Promise<KerasModel> 
     if (!weights) {
       throw new ConvertError('missing-weights', `${what} is a Keras topology JSON, which holds no weights: pass the weights .h5 as 'weights' (CLI: --weights <file.h5>)`);
     }
-    const w = readWeightsH5(weights, 'the weights file');
+    const w = readWeightsH5(weights, 'the weights file', json, typeof json.keras_version === 'string' ? json.keras_version : undefined);
     const out: KerasModel = { format: 'keras-json', config: json, weights: w.weights };
     const version = typeof json.keras_version === 'string' ? json.keras_version : w.kerasVersion;
     const backend = typeof json.backend === 'string' ? json.backend : w.backend;
@@ -71,7 +68,7 @@ export async function readKerasSource(input: ConvertInput): Promise<KerasModel> 
 }
 
 function describe(format: SourceFormat): string {
-  return { 'keras-v3': 'a .keras archive', 'keras-h5': 'a full-model HDF5 file', 'keras-json': 'a topology JSON', 'tfjs-layers': 'a TF.js model.json' }[format];
+  return { 'keras-v3': 'a .keras archive', 'keras-h5': 'a full-model HDF5 file', 'keras-json': 'a topology JSON', 'tfjs-layers': 'a TF.js model.json', 'tfjs-graph': 'a TF.js graph model.json' }[format];
 }
 
 function bytesOf(v: unknown, name: string): Uint8Array {

@@ -1,6 +1,7 @@
 import { ConvertError } from '../errors.js';
 import { asRecord } from '../topology/config-values.js';
 import type { KerasModel, WeightValue } from '../topology/types.js';
+import { readTfjsGraph } from '../graph/read-graph-model.js';
 import { checkRelativePath } from './safe-path.js';
 
 /** Reads a file next to the model (a TF.js weight shard) by its path relative to `model.json`. */
@@ -24,17 +25,12 @@ export function isTfjsModel(json: Record<string, unknown>): boolean {
 /**
  * A TF.js Layers model: `modelTopology` (a Keras config, wrapped in `model_config` by the Python
  * converter, bare in pre-1.0 TF.js saves) and weights from the shards its `weightsManifest` lists,
- * dequantised (uint8/uint16: q·scale + min; float16) exactly as TF.js does. A graph model is refused.
+ * dequantised (uint8/uint16: q·scale + min; float16) exactly as TF.js does. A graph model is read by
+ * {@link readTfjsGraph}.
  */
 export async function readTfjs(json: Record<string, unknown>, readFile: ReadFile | undefined, what: string): Promise<KerasModel> {
   const topology = asRecord(json.modelTopology);
-  if (json.format === 'graph-model' || (topology && ('node' in topology || 'library' in topology))) {
-    throw new ConvertError(
-      'unsupported-format',
-      `${what} is a TF.js graph model (a TensorFlow op graph, not a Keras Layers model); onnxkit converts Layers models only — ` +
-        'save a Layers model (tf.LayersModel.save, or tensorflowjs_converter --output_format=tfjs_layers_model) or convert the original SavedModel with tf2onnx',
-    );
-  }
+  if (json.format === 'graph-model' || (topology && ('node' in topology || 'library' in topology))) return readTfjsGraph(json, readFile, what);
   if (!topology) throw new ConvertError('invalid-config', `${what} has no 'modelTopology'`);
   const config = asRecord(topology.model_config) ?? (typeof topology.class_name === 'string' ? topology : undefined);
   if (!config) throw new ConvertError('invalid-config', `${what}: 'modelTopology' holds no Keras model config`);
@@ -42,6 +38,29 @@ export async function readTfjs(json: Record<string, unknown>, readFile: ReadFile
   if (!Array.isArray(manifest)) throw new ConvertError('missing-weights', `${what} has no 'weightsManifest'`);
   if (!readFile) throw new TypeError(`convertKeras: a TF.js model needs 'readFile' to read its weight shards (${what})`);
 
+  const { byName, order } = await readWeightsManifest(manifest, readFile, what);
+  const model: KerasModel = {
+    format: 'tfjs-layers',
+    config,
+    weights: {
+      layer(name) {
+        // Weights are named `<layer>/<weight>`; older converters prefix a scope, so match the parent segment too.
+        const mine = order.filter((n) => n.startsWith(`${name}/`));
+        const found = mine.length ? mine : order.filter((n) => n.split('/').slice(-2, -1)[0] === name);
+        return found.length ? found.map((n) => byName.get(n)!) : undefined;
+      },
+    },
+  };
+  if (typeof topology.keras_version === 'string') model.kerasVersion = topology.keras_version;
+  if (typeof topology.backend === 'string') model.backend = topology.backend;
+  return model;
+}
+
+/**
+ * Reads every weight a TF.js `weightsManifest` lists (groups of weights laid back to back over their
+ * shards), dequantised to float32. Returns them by manifest name, and the names in manifest order.
+ */
+export async function readWeightsManifest(manifest: unknown[], readFile: ReadFile, what: string): Promise<{ byName: Map<string, WeightValue>; order: string[] }> {
   const byName = new Map<string, WeightValue>();
   const order: string[] = [];
   for (const [g, group] of manifest.entries()) {
@@ -62,21 +81,7 @@ export async function readTfjs(json: Record<string, unknown>, readFile: ReadFile
       order.push(spec.name);
     }
   }
-  const model: KerasModel = {
-    format: 'tfjs-layers',
-    config,
-    weights: {
-      layer(name) {
-        // Weights are named `<layer>/<weight>`; older converters prefix a scope, so match the parent segment too.
-        const mine = order.filter((n) => n.startsWith(`${name}/`));
-        const found = mine.length ? mine : order.filter((n) => n.split('/').slice(-2, -1)[0] === name);
-        return found.length ? found.map((n) => byName.get(n)!) : undefined;
-      },
-    },
-  };
-  if (typeof topology.keras_version === 'string') model.kerasVersion = topology.keras_version;
-  if (typeof topology.backend === 'string') model.backend = topology.backend;
-  return model;
+  return { byName, order };
 }
 
 async function readShard(readFile: ReadFile, path: string, what: string): Promise<Uint8Array> {

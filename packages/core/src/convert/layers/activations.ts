@@ -3,6 +3,7 @@ import { ConvertError } from '../errors.js';
 import { asRecord } from '../topology/config-values.js';
 import type { EmitContext } from '../emit/context.js';
 import { physicalAxis, type KTensor } from '../emit/tensor.js';
+import { permuteData } from './permute-data.js';
 import { single, type LayerConverter } from './types.js';
 
 // SELU's constants, as Keras and TF define them.
@@ -12,7 +13,25 @@ const SELU_SCALE = 1.0507009873554805;
 const LOWEST = -3.4028234663852886e38;
 
 /** Activation names onnxkit converts (Keras spelling; TF.js camelCase and `_` variants are accepted). */
-export const ACTIVATIONS = ['linear', 'relu', 'relu6', 'sigmoid', 'tanh', 'softmax', 'elu', 'selu', 'swish', 'silu', 'gelu', 'exponential'] as const;
+export const ACTIVATIONS = [
+  'linear',
+  'relu',
+  'relu6',
+  'sigmoid',
+  'hard_sigmoid',
+  'tanh',
+  'softmax',
+  'elu',
+  'selu',
+  'swish',
+  'silu',
+  'hard_swish',
+  'gelu',
+  'exponential',
+  'softplus',
+  'softsign',
+  'mish',
+] as const;
 
 /**
  * An activation's name from a config value: a string (`'relu'`), Keras 3's serialized function
@@ -60,6 +79,19 @@ export function applyActivation(name: string, t: KTensor, ctx: EmitContext, wher
       return out(gelu(ctx, x));
     case 'exponential':
       return out(ctx.op('Exp', [x]));
+    case 'hardsigmoid':
+      return out(hardSigmoid(ctx, x));
+    case 'hardswish':
+    case 'hardsilu':
+      return out(ctx.op('Mul', [x, hardSigmoid(ctx, x, true)]));
+    case 'softplus':
+      return out(softplus(ctx, x));
+    case 'softsign': {
+      const abs = ctx.op('Add', [ctx.op('Relu', [x]), ctx.op('Relu', [ctx.op('Neg', [x])])]);
+      return out(ctx.op('Div', [x, ctx.op('Add', [abs, ctx.floats('one', [1], [])])]));
+    }
+    case 'mish':
+      return out(ctx.op('Mul', [x, ctx.op('Tanh', [softplus(ctx, x)])]));
     default:
       throw new ConvertError('unsupported-layer', `${where}: activation '${name}' is not supported (supported: ${ACTIVATIONS.join(', ')})`);
   }
@@ -78,6 +110,33 @@ function elu(ctx: EmitContext, x: string, alpha: number): string {
   const negPart = ctx.op('Exp', [ctx.op('Neg', [ctx.op('Relu', [ctx.op('Neg', [x])])])]);
   const scaled = ctx.op('Mul', [ctx.op('Sub', [negPart, ctx.floats('one', [1], [])]), ctx.floats('elu_alpha', [alpha], [])]);
   return ctx.op('Add', [ctx.op('Relu', [x]), scaled]);
+}
+
+/**
+ * PReLU as Relu(x) − α·Relu(−x) (α broadcast against x): ops that all have gradient rules, so a PReLU
+ * model fine-tunes (ONNX PRelu has none).
+ */
+export function prelu(ctx: EmitContext, x: string, alpha: string): string {
+  return ctx.op('Sub', [ctx.op('Relu', [x]), ctx.op('Mul', [alpha, ctx.op('Relu', [ctx.op('Neg', [x])])])]);
+}
+
+/**
+ * hard_sigmoid: clip(0.2·x + 0.5, 0, 1) in Keras 2 and TF.js; Keras 3 redefined it as relu6(x + 3) / 6,
+ * i.e. clip(x/6 + 0.5, 0, 1) (and hard_swish always uses that one).
+ */
+function hardSigmoid(ctx: EmitContext, x: string, sixth = ctx.keras3): string {
+  const scaled = ctx.op('Add', [ctx.op('Mul', [x, ctx.floats('hard_slope', [sixth ? 1 / 6 : 0.2], [])]), ctx.floats('half', [0.5], [])]);
+  return clip(ctx, scaled, 0, 1);
+}
+
+/**
+ * softplus log(1 + eˣ) as Relu(x) + Log(1 + Exp(−|x|)), |x| = Relu(x) + Relu(−x): Exp never sees a
+ * positive input, so it cannot overflow, and every op has a gradient rule.
+ */
+function softplus(ctx: EmitContext, x: string): string {
+  const abs = ctx.op('Add', [ctx.op('Relu', [x]), ctx.op('Relu', [ctx.op('Neg', [x])])]);
+  const log1p = ctx.op('Log', [ctx.op('Add', [ctx.op('Exp', [ctx.op('Neg', [abs])]), ctx.floats('one', [1], [])])]);
+  return ctx.op('Add', [ctx.op('Relu', [x]), log1p]);
 }
 
 /** Exact GELU (Keras's default, approximate=False): x·½·(1 + erf(x/√2)). */
@@ -129,6 +188,22 @@ const eluLayer: LayerConverter = (inputs, a) => {
   return { ...t, name: elu(a.ctx, t.name, a.cfg.number('alpha', 1)) };
 };
 
+/**
+ * `PReLU`: a learned slope α of the input's shape less the batch, of size 1 along `shared_axes`,
+ * laid out to broadcast against the value as it is held (channels-first for images).
+ */
+const preluLayer: LayerConverter = (inputs, a) => {
+  const t = single(inputs, a);
+  const rank = t.shape.length;
+  const shared = new Set((a.cfg.has('shared_axes') ? a.cfg.ints('shared_axes') : []).map((x) => (x < 0 ? x + rank : x)));
+  const expected = t.shape.slice(1).map((d, i) => (shared.has(i + 1) ? 1 : d));
+  const [alpha] = a.ctx.weights(a.layer, [{ name: 'alpha', shape: expected }]);
+  const nchw = t.layout === 'nchw';
+  const dims = nchw ? [alpha.shape[2], alpha.shape[0], alpha.shape[1]] : alpha.shape;
+  const data = nchw ? permuteData(alpha.data, alpha.shape, [2, 0, 1]) : alpha.data;
+  return { ...t, name: prelu(a.ctx, t.name, a.ctx.param(a.layer.name, 'alpha', dims, data)) };
+};
+
 /** Activation layers by Keras class name. */
 export const ACTIVATION_LAYERS: Readonly<Record<string, LayerConverter>> = {
   Activation: activation,
@@ -136,5 +211,6 @@ export const ACTIVATION_LAYERS: Readonly<Record<string, LayerConverter>> = {
   LeakyReLU: leakyRelu,
   Softmax: softmaxLayer,
   ELU: eluLayer,
+  PReLU: preluLayer,
 };
 

@@ -1,5 +1,6 @@
 import { ACTIVATION_LAYERS } from './activations.js';
 import { CONV_LAYERS } from './conv.js';
+import { UPSAMPLING_LAYERS } from './upsampling.js';
 import { CORE_LAYERS } from './core-layers.js';
 import { MERGE_LAYERS } from './merge.js';
 import { NORMALIZATION_LAYERS } from './normalization.js';
@@ -12,6 +13,7 @@ export const LAYER_CONVERTERS: Readonly<Record<string, LayerConverter>> = Object
   ...CORE_LAYERS,
   ...ACTIVATION_LAYERS,
   ...CONV_LAYERS,
+  ...UPSAMPLING_LAYERS,
   ...POOLING_LAYERS,
   ...NORMALIZATION_LAYERS,
   ...PADDING_LAYERS,

@@ -1,6 +1,6 @@
 import { float } from '../../onnx/attributes.js';
 import { normAxis } from '../emit/tensor.js';
-import { single, type LayerConverter } from './types.js';
+import { single, type LayerArgs, type LayerConverter } from './types.js';
 
 /**
  * `BatchNormalization` over the channel (last) axis, in inference form: ONNX BatchNormalization with the
@@ -36,7 +36,69 @@ const batchNormalization: LayerConverter = (inputs, a) => {
   return { name: y, shape: t.shape, layout: rank === 4 ? 'nchw' : 'keras' };
 };
 
+/**
+ * `LayerNormalization` over the last axis from primitives — mean, centred square mean, ÷√(var + ε),
+ * then γ and β — so it fine-tunes with onnxkit's gradient rules (ONNX LayerNormalization has none).
+ */
+const layerNormalization: LayerConverter = (inputs, a) => {
+  const t = single(inputs, a);
+  const rank = t.shape.length;
+  const axes = (a.cfg.has('axis') ? a.cfg.ints('axis') : [-1]).map((x) => normAxis(x, rank, a.where));
+  if (axes.length !== 1 || axes[0] !== rank - 1) throw a.cfg.unsupported(`normalising axes ${JSON.stringify(a.layer.config.axis)} (only the last axis)`);
+  if (a.layer.config.rms_scaling === true) throw a.cfg.unsupported('rms_scaling');
+  const c = t.shape[rank - 1];
+  const center = a.cfg.bool('center', true);
+  const scale = a.cfg.bool('scale', true);
+  const values = a.ctx.weights(a.layer, [...(scale ? [{ name: 'gamma', shape: [c] }] : []), ...(center ? [{ name: 'beta', shape: [c] }] : [])]);
+  const x = a.ctx.keras(t);
+  const centred = a.ctx.op('Sub', [x, a.ctx.reduceMean(x, [rank - 1], true)]);
+  const variance = a.ctx.reduceMean(a.ctx.op('Mul', [centred, centred]), [rank - 1], true);
+  const eps = a.ctx.floats('epsilon', [a.cfg.number('epsilon', 1e-3)], []);
+  let y = a.ctx.op('Div', [centred, a.ctx.op('Sqrt', [a.ctx.op('Add', [variance, eps])])]);
+  if (scale) y = a.ctx.op('Mul', [y, a.ctx.param(a.layer.name, 'gamma', [values[0].shape[0]], values[0].data)]);
+  if (center) y = a.ctx.op('Add', [y, a.ctx.param(a.layer.name, 'beta', [values[scale ? 1 : 0].shape[0]], values[scale ? 1 : 0].data)]);
+  return { name: y, shape: t.shape, layout: 'keras' };
+};
+
+/**
+ * `Normalization` (the preprocessing layer): (x − mean) / max(√variance, 1e-7) over the last axis, from
+ * its adapted `mean`/`variance` weights (or the config's, when given at construction); `invert` undoes it.
+ * Constants, not parameters: the statistics stay fixed when fine-tuning, as in Keras.
+ */
+const normalizationLayer: LayerConverter = (inputs, a) => {
+  const t = single(inputs, a);
+  const { mean, variance } = normalizationStats(a);
+  const std = variance.map((v) => Math.max(Math.sqrt(v), 1e-7));
+  const c = mean.length;
+  const x = c === 1 ? t.name : a.ctx.keras(t);
+  const dims = c === 1 ? [] : [c];
+  const m = a.ctx.floats('norm_mean', mean, dims);
+  const s = a.ctx.floats('norm_std', std, dims);
+  const y = a.cfg.bool('invert', false) ? a.ctx.op('Add', [a.ctx.op('Mul', [x, s]), m]) : a.ctx.op('Div', [a.ctx.op('Sub', [x, m]), s]);
+  return { name: y, shape: t.shape, layout: c === 1 ? t.layout : 'keras' };
+};
+
+/** A Normalization layer's per-channel mean and variance (config values win; else its weights: mean, variance, count). */
+export function normalizationStats(a: LayerArgs): { mean: number[]; variance: number[] } {
+  const axis = a.layer.config.axis;
+  if (axis !== undefined && axis !== null && axis !== -1 && !(Array.isArray(axis) && axis.length === 1 && axis[0] === -1)) {
+    throw a.cfg.unsupported(`axis ${JSON.stringify(axis)} (only the last axis)`);
+  }
+  const list = (v: unknown) => (typeof v === 'number' ? [v] : Array.isArray(v) && v.flat(4).every((x) => typeof x === 'number') ? (v.flat(4) as number[]) : undefined);
+  const mean = list(a.layer.config.mean);
+  const variance = list(a.layer.config.variance);
+  if (mean && variance) return { mean, variance };
+  const values = a.ctx.weights(a.layer, [
+    { name: 'mean', shape: [null] },
+    { name: 'variance', shape: [null] },
+    { name: 'count', shape: [] },
+  ]);
+  return { mean: Array.from(values[0].data), variance: Array.from(values[1].data) };
+}
+
 /** Normalization layers by Keras class name. */
 export const NORMALIZATION_LAYERS: Readonly<Record<string, LayerConverter>> = {
   BatchNormalization: batchNormalization,
+  LayerNormalization: layerNormalization,
+  Normalization: normalizationLayer,
 };

@@ -1,20 +1,20 @@
 import { ConvertError } from '../errors.js';
 import { asRecord } from './config-values.js';
+import { inlineNested, MODEL_CLASSES } from './inline-nested.js';
 import type { GraphInput, LayerCall, LayerSpec, ModelGraph, TensorRef } from './types.js';
 
-const MODEL_CLASSES = new Set(['Sequential', 'Functional', 'Model']);
 
 /**
  * Normalises a Keras model config (`{ class_name, config }`) into a {@link ModelGraph}. Reads Keras 2
  * (`batch_input_shape`, nested-list `inbound_nodes`), Keras 3 (`batch_shape`, `__keras_tensor__`
- * arguments) and TF.js Layers (pre-1.0 included) configs.
+ * arguments) and TF.js Layers (pre-1.0 included) configs. Nested models are inlined.
  */
 export function parseModelGraph(modelConfig: Record<string, unknown>): ModelGraph {
   const className = modelConfig.class_name;
   const config = modelConfig.config;
   if (typeof className !== 'string') throw invalid(`the model config has no 'class_name'`);
-  if (className === 'Sequential') return parseSequential(config);
-  if (className === 'Functional' || className === 'Model') return parseFunctional(asRecord(config) ?? {});
+  if (className === 'Sequential') return inlineNested(parseSequential(config), parseModelGraph);
+  if (className === 'Functional' || className === 'Model') return inlineNested(parseFunctional(asRecord(config) ?? {}), parseModelGraph);
   throw new ConvertError('unsupported-format', `the model is a '${className}', not a Sequential or Functional Keras model (a subclassed model has no convertible topology)`);
 }
 

@@ -7,7 +7,9 @@ export type SourceFormat =
   /** A topology JSON (`model.to_json()`) with a weights-only HDF5 file. */
   | 'keras-json'
   /** A TF.js Layers `model.json` with its binary weight shards. */
-  | 'tfjs-layers';
+  | 'tfjs-layers'
+  /** A TF.js graph model (`format: 'graph-model'`): a TensorFlow GraphDef as JSON, weights in shards. */
+  | 'tfjs-graph';
 
 /** One weight array as the source stores it (Keras layout, float32). */
 export interface WeightValue {
@@ -30,7 +32,7 @@ export interface KerasModel {
   kerasVersion?: string;
   /** `backend` as recorded (e.g. `tensorflow`), when the file says. */
   backend?: string;
-  /** The model's Keras config: `{ class_name, config }` as `model.to_json()` writes it. */
+  /** The model's Keras config: `{ class_name, config }` as `model.to_json()` writes it (a TF.js graph model: its model.json less the weights manifest). */
   config: Record<string, unknown>;
   weights: WeightSource;
 }

@@ -9,7 +9,7 @@ import { CliUsageError } from '../errors.js';
 
 /** Options of {@link convertModelFile}: the converter's options plus the weights file. */
 export interface ConvertFileOptions extends ConvertOptions {
-  /** The weights-only `.h5` of a Keras topology JSON. @defaultValue none */
+  /** The weights-only `.h5` of a Keras topology JSON, or a Keras 3 `.weights.h5` for a `.keras` archive. @defaultValue none */
   weights?: string;
 }
 
@@ -20,10 +20,10 @@ export interface ConvertedFile extends ConvertResult {
 }
 
 /**
- * Reads a Keras (`.keras`, `.h5`, topology JSON + `weights`) or TF.js Layers (`model.json`) model from
- * disk and converts it; TF.js weight shards are read from `model.json`'s folder, and only when they are
- * regular files inside it (a `FileAccessError` otherwise). The format is detected from the content, not
- * the file name.
+ * Reads a Keras (`.keras`, `.h5`, topology JSON + `weights`), TF.js Layers or TF.js graph (`model.json`)
+ * model from disk and converts it; TF.js weight shards are read from `model.json`'s folder, and only when
+ * they are regular files inside it (a `FileAccessError` otherwise). The format is detected from the
+ * content, not the file name.
  */
 export async function convertModelFile(model: string, options: ConvertFileOptions = {}): Promise<ConvertedFile> {
   const { weights, ...convertOptions } = options;
@@ -94,12 +94,12 @@ export const convertCommand: CliCommand = {
     program
       .command('convert')
       .description(
-        'Convert a Keras model (.keras, .h5, or topology JSON with --weights) or a TF.js Layers model.json to ONNX. ' +
+        'Convert a Keras model (.keras, .h5, or topology JSON with --weights) or a TF.js Layers or graph model.json to ONNX. ' +
           'The format is read from the content, not the file name.',
       )
       .argument('<model>', 'model.keras, model.h5, topology .json or TF.js model.json (its weight shards beside it)')
       .requiredOption('-o, --out <file>', 'ONNX file to write')
-      .option('--weights <file>', 'weights-only .h5 for a Keras topology JSON')
+      .option('--weights <file>', 'weights-only .h5 for a Keras topology JSON, or a Keras 3 .weights.h5 replacing the weights of a .keras archive')
       .option('--nchw', 'expose image inputs channels-first [N, C, H, W] (default: Keras NHWC)')
       .option('--opset <n>', 'ONNX opset, 13 to 21 (default 17)', parseOpset)
       .option('--outputs <which>', "'all' (default), 'last', or comma-separated Keras output names", parseOutputs)
