@@ -14,6 +14,7 @@ export const TORCHVISION_ARCHITECTURES = [
   'squeezenet1_1',
   'shufflenet_v2_x0_5',
   'efficientnet_b0',
+  'googlenet',
 ] as const;
 /** One of {@link TORCHVISION_ARCHITECTURES}. */
 export type TorchvisionArchitecture = (typeof TORCHVISION_ARCHITECTURES)[number];
