@@ -190,6 +190,12 @@ export function inferOutputShape(node: Node, index: number, lookup: ShapeLookup)
     }
     case 'Shape':
       return x ? [x.length] : undefined;
+    case 'Gather': {
+      const indices = inShape(1);
+      if (!x || !indices) return undefined;
+      const axis = norm(intAttr(node, 'axis', 0), x.length);
+      return [...x.slice(0, axis), ...indices, ...x.slice(axis + 1)];
+    }
     case 'ArgMax':
     case 'ArgMin': {
       if (!x) return undefined;

@@ -1,4 +1,4 @@
-import { intAttr, intsAttr } from '../../../onnx/attributes.js';
+import { intAttr } from '../../../onnx/attributes.js';
 import { dataTypeCode } from '../../../onnx/dtype.js';
 import { constantInts } from '../static-shapes.js';
 import type { GradientContext, GradientRule } from '../types.js';
@@ -10,7 +10,7 @@ function asInt64(ctx: GradientContext, v: string): string {
 }
 
 /**
- * Slice with unit steps: dX = dY padded with zeros back to X's extent. Constant starts/ends over static
+ * Slice (opset ≥ 10) with unit steps: dX = dY padded with zeros back to X's extent. Constant starts/ends over static
  * dims give constant pads (one Pad, placed on every execution provider); starts computed at run time
  * (PyTorch's `chunk` in shufflenet exports them from Shape/Gather/Div) are normalized and clamped at run
  * time as Slice does, and the end pads are what is left of X's dims after the start and dY's size.
@@ -19,13 +19,13 @@ const slice: GradientRule = (ctx) => {
   const { emit, node } = ctx;
   const x = node.inputs[0];
   const dy = ctx.outputGrads[0] as string;
-  const legacy = ctx.opset < 10;
-  const starts = legacy ? intsAttr(node, 'starts') : constantInts(ctx, node.inputs[1]);
-  const ends = legacy ? intsAttr(node, 'ends') : constantInts(ctx, node.inputs[2]);
-  const axesIn = legacy ? intsAttr(node, 'axes') : node.inputs[3] ? constantInts(ctx, node.inputs[3]) : undefined;
-  if (!legacy && node.inputs[3] && !axesIn) return ctx.fail('the axes must be constant');
-  const steps = !legacy && node.inputs[4] ? constantInts(ctx, node.inputs[4]) : undefined;
-  if (!legacy && node.inputs[4] && !steps) return ctx.fail('the steps must be constant');
+  if (ctx.opset < 10) return ctx.fail('Slice before opset 10 (starts/ends as attributes) has no gradient rule');
+  const starts = constantInts(ctx, node.inputs[1]);
+  const ends = constantInts(ctx, node.inputs[2]);
+  const axesIn = node.inputs[3] ? constantInts(ctx, node.inputs[3]) : undefined;
+  if (node.inputs[3] && !axesIn) return ctx.fail('the axes must be constant');
+  const steps = node.inputs[4] ? constantInts(ctx, node.inputs[4]) : undefined;
+  if (node.inputs[4] && !steps) return ctx.fail('the steps must be constant');
   if (steps?.some((s) => s !== 1)) return ctx.fail(`steps other than 1 are not supported (got [${steps.join(', ')}])`);
   const rank = ctx.rankOf(x);
   if (rank === undefined) return ctx.fail(`the static rank of '${x}' is needed`);
@@ -46,7 +46,6 @@ const slice: GradientRule = (ctx) => {
     });
     return [emit.op('Pad', [dy, emit.ints(pads)])];
   }
-  if (legacy) return ctx.fail(`the static sizes of '${x}' along the sliced axes are needed before opset 10`);
 
   const axesConst = emit.ints(axes);
   const zero = emit.ints([0], []);
