@@ -58,6 +58,65 @@ export function axesOf(lookup: Pick<ShapeLookup, 'constantOf'>, node: Node): num
   return intsAttr(node, 'axes') ?? constantInts(lookup, node.inputs[1]);
 }
 
+/** Integer ops folded by {@link staticInts}, elementwise with numpy broadcasting of one-element operands. */
+const INT_ARITHMETIC: Readonly<Record<string, (a: number, b: number) => number>> = {
+  Add: (a, b) => a + b,
+  Sub: (a, b) => a - b,
+  Mul: (a, b) => a * b,
+  // ONNX integer Div truncates toward zero.
+  Div: (a, b) => Math.trunc(a / b),
+};
+
+/**
+ * The elements of a small 0-D/1-D integer value that are known before run time (null where not): a
+ * constant, or shape arithmetic over static dims (Shape, Gather, Add/Sub/Mul/Div, Unsqueeze, Squeeze,
+ * Concat, Cast, Identity), as PyTorch exports build Slice bounds from `x.shape`. Undefined when the value
+ * is none of these.
+ */
+export function staticIntElements(lookup: ShapeLookup, name: string, depth = 0): (number | null)[] | undefined {
+  const c = constantInts(lookup, name);
+  if (c) return c;
+  const node = lookup.producerOf(name);
+  if (!node || depth > 32) return undefined;
+  const arg = (i: number) => (node.inputs[i] ? staticIntElements(lookup, node.inputs[i], depth + 1) : undefined);
+  switch (node.opType) {
+    case 'Shape': {
+      const dims = lookup.shapeOf(node.inputs[0]);
+      if (!dims) return undefined;
+      const start = intAttr(node, 'start', 0);
+      const end = node.attributes.end ? intAttr(node, 'end', dims.length) : dims.length;
+      return dims.slice(start, end).map((d) => (typeof d === 'number' ? d : null));
+    }
+    case 'Gather': {
+      const data = arg(0);
+      const indices = constantInts(lookup, node.inputs[1]);
+      if (!data || !indices || intAttr(node, 'axis', 0) !== 0) return undefined;
+      return indices.map((i) => data[i < 0 ? i + data.length : i] ?? null);
+    }
+    case 'Unsqueeze':
+    case 'Squeeze':
+    case 'Cast':
+    case 'Identity':
+      return arg(0);
+    case 'Concat': {
+      const parts = node.inputs.map((_, i) => arg(i));
+      return parts.every((p) => p !== undefined) ? (parts as (number | null)[][]).flat() : undefined;
+    }
+    default: {
+      const f = Object.hasOwn(INT_ARITHMETIC, node.opType) ? INT_ARITHMETIC[node.opType] : undefined;
+      if (!f) return undefined;
+      const a = arg(0);
+      const b = arg(1);
+      if (!a || !b || (a.length !== b.length && a.length !== 1 && b.length !== 1)) return undefined;
+      return Array.from({ length: Math.max(a.length, b.length) }, (_, i) => {
+        const x = a[a.length === 1 ? 0 : i];
+        const y = b[b.length === 1 ? 0 : i];
+        return x === null || y === null ? null : f(x, y);
+      });
+    }
+  }
+}
+
 function product(dims: readonly Dim[]): Dim {
   let p = 1;
   for (const d of dims) {

@@ -11,17 +11,17 @@ function asInt64(ctx: GradientContext, v: string): string {
 
 /**
  * Slice (opset ≥ 10) with unit steps: dX = dY padded with zeros back to X's extent. Constant starts/ends over static
- * dims give constant pads (one Pad, placed on every execution provider); starts computed at run time
- * (PyTorch's `chunk` in shufflenet exports them from Shape/Gather/Div) are normalized and clamped at run
- * time as Slice does, and the end pads are what is left of X's dims after the start and dY's size.
+ * dims give constant pads (one Pad, placed on every execution provider) — also bounds that PyTorch's
+ * `chunk` (shufflenet) computes from Shape/Gather/Div when the dims they read are static. Bounds only
+ * known at run time are normalized and clamped at run time as Slice does, and the end pads are what is left of X's dims after the start and dY's size.
  */
 const slice: GradientRule = (ctx) => {
   const { emit, node } = ctx;
   const x = node.inputs[0];
   const dy = ctx.outputGrads[0] as string;
   if (ctx.opset < 10) return ctx.fail('Slice before opset 10 (starts/ends as attributes) has no gradient rule');
-  const starts = constantInts(ctx, node.inputs[1]);
-  const ends = constantInts(ctx, node.inputs[2]);
+  const starts = ctx.staticInts(node.inputs[1]);
+  const ends = ctx.staticInts(node.inputs[2]);
   const axesIn = node.inputs[3] ? constantInts(ctx, node.inputs[3]) : undefined;
   if (node.inputs[3] && !axesIn) return ctx.fail('the axes must be constant');
   const steps = node.inputs[4] ? constantInts(ctx, node.inputs[4]) : undefined;
