@@ -1,7 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { awayFromZero, gradCheck, record, rng, uniform } from './gradcheck.js';
+import { awayFromZero, gradCheck, record, rng, uniform, type TensorFeed } from './gradcheck.js';
 
 const d = 'float64' as const;
+
+/** Float32 values in [−4.5, 4.5], each at least 0.05 from every kink. */
+function awayFromKinks(r: () => number, dims: number[], kinks: number[]): TensorFeed {
+  const n = dims.reduce((p, v) => p * v, 1);
+  const data = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let v = 0;
+    do v = r() * 9 - 4.5;
+    while (kinks.some((k) => Math.abs(v - k) < 0.05));
+    data[i] = v;
+  }
+  return { dims, data };
+}
 
 describe('activation gradient rules vs central differences (float64)', () => {
   const cases: [string, (r: () => number) => Parameters<typeof gradCheck>[0]][] = [
@@ -15,6 +28,10 @@ describe('activation gradient rules vs central differences (float64)', () => {
     ['Softmax opset 11 axis=1 (2-D coercion)', (r) => ({ opset: 11, dtype: d, inputs: { x: uniform(r, [2, 3, 4], -2, 2, d) }, forward: (b, x) => b.op('Softmax', [x.x], { axis: 1 }) })],
     ['Softmax opset 11 default axis, symbolic batch', (r) => ({ opset: 11, dtype: d, inputs: { x: { ...uniform(r, [2, 3, 4], -2, 2, d), shape: ['N', 3, 4] } }, forward: (b, x) => b.op('Softmax', [x.x]) })],
     ['LogSoftmax axis=-1', (r) => ({ dtype: d, inputs: { x: uniform(r, [3, 6], -2, 2, d) }, forward: (b, x) => b.op('LogSoftmax', [x.x]) })],
+    // ORT's CPU provider runs HardSigmoid/HardSwish in float32 only; inputs keep 0.05 away from the kinks at ±3 (and ±2.5 for alpha 0.2).
+    ['HardSigmoid alpha 1/6 (PyTorch export)', (r) => ({ dtype: 'float32', inputs: { x: awayFromKinks(r, [3, 8], [-3, 3]) }, forward: (b, x) => b.op('HardSigmoid', [x.x], { alpha: 1 / 6, beta: 0.5 }) })],
+    ['HardSigmoid default alpha/beta', (r) => ({ dtype: 'float32', inputs: { x: awayFromKinks(r, [4, 6], [-2.5, 2.5]) }, forward: (b, x) => b.op('HardSigmoid', [x.x]) })],
+    ['HardSwish', (r) => ({ dtype: 'float32', opset: 14, inputs: { x: awayFromKinks(r, [3, 10], [-3, 3]) }, forward: (b, x) => b.op('HardSwish', [x.x]) })],
     ['Exp', (r) => ({ dtype: d, inputs: { x: uniform(r, [5], -1, 1, d) }, forward: (b, x) => b.op('Exp', [x.x]) })],
     ['Erf (float32: ORT CPU has no double Erf)', (r) => ({ dtype: 'float32', inputs: { x: uniform(r, [2, 5], -1.5, 1.5, 'float32') }, forward: (b, x) => b.op('Erf', [x.x]) })],
     ['Log', (r) => ({ dtype: d, inputs: { x: uniform(r, [5], 0.5, 2, d) }, forward: (b, x) => b.op('Log', [x.x]) })],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { GraphBuilder } from '../../src/onnx/builder.js';
+import { GraphBuilder } from '../../src/onnx/builder.js';
+import { appendBackward } from '../../src/train/autodiff/index.js';
 import type { Dim } from '../../src/onnx/ir.js';
 import { gradCheck, record, rng, uniform, type TensorFeed } from './gradcheck.js';
 
@@ -15,6 +16,16 @@ interface LayoutCase {
 }
 
 const ints = (b: GraphBuilder, v: number[]) => b.constant('c', 'int64', [v.length], v);
+
+/** Split into `sizes` along `axis` (opset ≥ 13: sizes as an input). */
+const splitAll = (b: GraphBuilder, x: string, sizes: number[], axis: number) => b.node('Split', [x, ints(b, sizes)], { axis }, { outputs: sizes.length });
+
+/** x[:, C/2 : 2·(C/2)] with the bounds computed from Shape(x), as PyTorch exports `chunk(2, dim=1)[1]`. */
+const secondHalf = (b: GraphBuilder, x: string) => {
+  const c = b.op('Gather', [b.op('Shape', [x]), b.constant('one', 'int64', [1], [1])], { axis: 0 });
+  const half = b.op('Div', [c, b.constant('two', 'int64', [1], [2])]);
+  return b.op('Slice', [x, half, b.op('Mul', [half, b.constant('two2', 'int64', [1], [2])]), ints(b, [1])]);
+};
 
 const cases: LayoutCase[] = [
   { name: 'Flatten axis 1', x: [2, 3, 4], forward: (b, x) => b.op('Flatten', [x]) },
@@ -44,6 +55,11 @@ const cases: LayoutCase[] = [
   { name: 'Pad negative pads (crop)', x: [2, 5, 4], forward: (b, x) => b.op('Pad', [x, ints(b, [0, -1, 1, 0, 2, -2])]) },
   { name: 'Pad with axes (opset 18)', x: [2, 3, 4], opset: 18, forward: (b, x) => b.op('Pad', [x, ints(b, [1, 2, 0, 1]), '', ints(b, [2, -2])]) },
   { name: 'Pad opset 11', x: [3, 4], opset: 11, forward: (b, x) => b.op('Pad', [x, ints(b, [1, 0, 0, 2])]) },
+  { name: 'Slice constant starts/ends, axes [1, -1]', x: [2, 5, 6], forward: (b, x) => b.op('Slice', [x, ints(b, [1, -4]), ints(b, [4, 100]), ints(b, [1, -1])]) },
+  { name: 'Slice default axes, negative start, steps 1', x: [4, 3], forward: (b, x) => b.op('Slice', [x, ints(b, [-3, 0]), ints(b, [-1, 2]), ints(b, [0, 1]), ints(b, [1, 1])]) },
+  { name: 'Slice with runtime starts/ends (shufflenet chunk: Shape → Gather → Div)', x: [2, 6, 3], xShape: ['N', 'C', 3], seed: true, forward: secondHalf },
+  { name: 'Split axis 1 into [2, 3], both outputs used', x: [2, 5, 2], forward: (b, x) => b.op('Concat', splitAll(b, x, [2, 3], 1).reverse(), { axis: 1 }) },
+  { name: 'Split axis -1 into 3 (opset 18 num_outputs), only the last used', x: [2, 6], opset: 18, forward: (b, x) => b.node('Split', [x], { axis: -1, num_outputs: 3 }, { outputs: 3 })[2] },
   { name: 'Expand [3,1] → [2,3,4]', x: [3, 1], forward: (b, x) => b.op('Expand', [x, ints(b, [2, 3, 4])]) },
   { name: 'ReduceSum axes [1] keepdims 0 (opset 13)', x: [2, 3, 4], opset: 13, forward: (b, x) => b.op('ReduceSum', [x, ints(b, [1])], { keepdims: 0 }) },
   { name: 'ReduceSum all, opset 11', x: [2, 3], opset: 11, forward: (b, x) => b.op('ReduceSum', [x], { keepdims: 0 }) },
@@ -60,6 +76,22 @@ describe('layout ops and reductions vs central differences (float64)', () => {
       expect(rep.worst).toBeLessThanOrEqual(1);
     });
   }
+
+  it('Slice bounds computed from a static Shape fold to constant pads (no int64 ops at run time)', async () => {
+    const x: TensorFeed = { ...uniform(rng(5), [2, 6, 3], -1, 1, d), shape: ['N', 6, 3] };
+    const rep = await gradCheck({ dtype: d, seed: true, inputs: { x }, forward: (b, n) => secondHalf(b, n.x) });
+    expect(rep.worst).toBeLessThanOrEqual(1);
+    expect(rep.opTypes).toContain('Pad');
+    // The forward pass has its own Shape/Gather; only the runtime path would add these.
+    for (const op of ['ScatterElements', 'Min', 'Max']) expect(rep.opTypes).not.toContain(op);
+  });
+
+  it('Slice with a step other than 1 fails naming the node and the steps', () => {
+    const b = new GraphBuilder({ opset: 17 });
+    const x = b.input('x', d, [4, 6]);
+    const y = b.op('Slice', [x, ints(b, [0]), ints(b, [6]), ints(b, [1]), ints(b, [2])], {}, { name: 'strided' });
+    expect(() => appendBackward(b, { loss: b.op('ReduceSum', [y], { keepdims: 0 }), wrt: ['x'] })).toThrow(/Slice node 'strided'.*steps other than 1.*\[2\]/);
+  });
 
   it('Pad: gradient of constant_value', async () => {
     const r = rng(4);

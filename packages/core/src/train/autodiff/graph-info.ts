@@ -96,14 +96,17 @@ export class GraphInfo implements ShapeLookup {
   }
 
   private lookupShape(name: string): Dim[] | undefined {
-    const ext = this.external?.(name);
-    if (ext) return [...ext];
-    const decl = this.declared.get(name)?.shape;
-    if (decl) return [...decl];
     const c = this.initializers.get(name) ?? this.constantOf(name);
-    if (c) return [...c.dims];
     const p = this.producers.get(name);
-    return p ? inferOutputShape(p.node, p.output, this) : undefined;
+    const local = () => (c ? [...c.dims] : p ? inferOutputShape(p.node, p.output, this) : undefined);
+    const given = this.external?.(name) ?? this.declared.get(name)?.shape;
+    if (!given) return local();
+    if (given.every((d) => typeof d === 'number')) return [...given];
+    // Dims the caller's inference left open may follow locally (e.g. a Reshape to a Shape-built target).
+    const mine = local();
+    if (!mine || mine.length !== given.length) return [...given];
+    // A static dim beats a symbol or an unknown; a symbol beats an unknown.
+    return given.map((d, i) => (typeof d !== 'number' && (typeof mine[i] === 'number' || (d === null && mine[i] !== null)) ? mine[i] : d));
   }
 
   private lookupDtype(name: string): DataType {

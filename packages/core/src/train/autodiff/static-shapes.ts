@@ -58,6 +58,65 @@ export function axesOf(lookup: Pick<ShapeLookup, 'constantOf'>, node: Node): num
   return intsAttr(node, 'axes') ?? constantInts(lookup, node.inputs[1]);
 }
 
+/** Integer ops folded by {@link staticInts}, elementwise with numpy broadcasting of one-element operands. */
+const INT_ARITHMETIC: Readonly<Record<string, (a: number, b: number) => number>> = {
+  Add: (a, b) => a + b,
+  Sub: (a, b) => a - b,
+  Mul: (a, b) => a * b,
+  // ONNX integer Div truncates toward zero.
+  Div: (a, b) => Math.trunc(a / b),
+};
+
+/**
+ * The elements of a small 0-D/1-D integer value that are known before run time (a symbolic dim where it
+ * is one, null where nothing is known): a constant, or shape arithmetic over static dims (Shape, Gather, Add/Sub/Mul/Div, Unsqueeze, Squeeze,
+ * Concat, Cast, Identity), as PyTorch exports build Slice bounds from `x.shape`. Undefined when the value
+ * is none of these.
+ */
+export function staticIntElements(lookup: ShapeLookup, name: string, depth = 0): Dim[] | undefined {
+  const c = constantInts(lookup, name);
+  if (c) return c;
+  const node = lookup.producerOf(name);
+  if (!node || depth > 32) return undefined;
+  const arg = (i: number) => (node.inputs[i] ? staticIntElements(lookup, node.inputs[i], depth + 1) : undefined);
+  switch (node.opType) {
+    case 'Shape': {
+      const dims = lookup.shapeOf(node.inputs[0]);
+      if (!dims) return undefined;
+      const start = intAttr(node, 'start', 0);
+      const end = node.attributes.end ? intAttr(node, 'end', dims.length) : dims.length;
+      return dims.slice(start, end);
+    }
+    case 'Gather': {
+      const data = arg(0);
+      const indices = constantInts(lookup, node.inputs[1]);
+      if (!data || !indices || intAttr(node, 'axis', 0) !== 0) return undefined;
+      return indices.map((i) => data[i < 0 ? i + data.length : i] ?? null);
+    }
+    case 'Unsqueeze':
+    case 'Squeeze':
+    case 'Cast':
+    case 'Identity':
+      return arg(0);
+    case 'Concat': {
+      const parts = node.inputs.map((_, i) => arg(i));
+      return parts.every((p) => p !== undefined) ? (parts as Dim[][]).flat() : undefined;
+    }
+    default: {
+      const f = Object.hasOwn(INT_ARITHMETIC, node.opType) ? INT_ARITHMETIC[node.opType] : undefined;
+      if (!f) return undefined;
+      const a = arg(0);
+      const b = arg(1);
+      if (!a || !b || (a.length !== b.length && a.length !== 1 && b.length !== 1)) return undefined;
+      return Array.from({ length: Math.max(a.length, b.length) }, (_, i) => {
+        const x = a[a.length === 1 ? 0 : i];
+        const y = b[b.length === 1 ? 0 : i];
+        return typeof x === 'number' && typeof y === 'number' ? f(x, y) : null;
+      });
+    }
+  }
+}
+
 function product(dims: readonly Dim[]): Dim {
   let p = 1;
   for (const d of dims) {
@@ -69,7 +128,7 @@ function product(dims: readonly Dim[]): Dim {
 
 const norm = (axis: number, rank: number) => (axis < 0 ? axis + rank : axis);
 
-function reshapeTarget(input: Dim[] | undefined, target: number[], allowZero: boolean): Dim[] {
+function reshapeTarget(input: Dim[] | undefined, target: readonly Dim[], allowZero: boolean): Dim[] {
   const out: Dim[] = target.map((t, i) => (t === 0 && !allowZero ? (input?.[i] ?? null) : t === -1 ? null : t));
   const minus = target.indexOf(-1);
   if (minus >= 0 && input) {
@@ -137,7 +196,8 @@ export function inferOutputShape(node: Node, index: number, lookup: ShapeLookup)
     case 'Reshape': {
       const src = lookup.producerOf(node.inputs[1]);
       if (src?.opType === 'Shape' && !src.attributes.start && !src.attributes.end) return lookup.shapeOf(src.inputs[0]);
-      const target = constantInts(lookup, node.inputs[1]) ?? intsAttr(node, 'shape');
+      // Targets PyTorch builds from Shape (channel shuffle: [N, groups, C/groups, H, W]) fold too.
+      const target = intsAttr(node, 'shape') ?? (node.inputs[1] ? staticIntElements(lookup, node.inputs[1]) : undefined);
       return target ? reshapeTarget(x, target, intAttr(node, 'allowzero', 0) === 1) : undefined;
     }
     case 'Transpose': {
@@ -190,6 +250,33 @@ export function inferOutputShape(node: Node, index: number, lookup: ShapeLookup)
     }
     case 'Shape':
       return x ? [x.length] : undefined;
+    case 'Slice': {
+      if (!x) return undefined;
+      const bound = (i: number, attr: string) => intsAttr(node, attr) ?? (node.inputs[i] ? staticIntElements(lookup, node.inputs[i]) : undefined);
+      const starts = bound(1, 'starts');
+      const ends = bound(2, 'ends');
+      const axes = intsAttr(node, 'axes') ?? (node.inputs[3] ? constantInts(lookup, node.inputs[3]) : starts?.map((_, i) => i));
+      const steps = node.inputs[4] ? constantInts(lookup, node.inputs[4]) : undefined;
+      if (!starts || !ends || !axes) return undefined;
+      const out = [...x];
+      axes.forEach((a, i) => {
+        const ax = norm(a, x.length);
+        const d = x[ax];
+        const [b, e, step] = [starts[i], ends[i], steps?.[i] ?? 1];
+        const clamp = (v: number, dim: number) => Math.min(Math.max(v < 0 ? v + dim : v, 0), dim);
+        out[ax] =
+          typeof d === 'number' && typeof b === 'number' && typeof e === 'number' && step > 0
+            ? Math.max(0, Math.ceil((clamp(e, d) - clamp(b, d)) / step))
+            : null;
+      });
+      return out;
+    }
+    case 'Gather': {
+      const indices = inShape(1);
+      if (!x || !indices) return undefined;
+      const axis = norm(intAttr(node, 'axis', 0), x.length);
+      return [...x.slice(0, axis), ...indices, ...x.slice(axis + 1)];
+    }
     case 'ArgMax':
     case 'ArgMin': {
       if (!x) return undefined;

@@ -74,6 +74,11 @@ export interface GradientContext {
   dtypeOf(name: string): DataType;
   /** The constant tensor behind a value (initializer or Constant node), if any. */
   constantOf(name: string): TensorData | undefined;
+  /**
+   * The values of a small integer value known before run time: a constant, or shape arithmetic over
+   * static dims (see staticIntElements); undefined when any element is only known at run time.
+   */
+  staticInts(name: string): number[] | undefined;
   /** Name of output `index` of the node; adds the output to the node (e.g. Dropout's mask) when it was omitted. */
   requireOutput(index: number): string;
   /** Throws a GradientRuleError naming this node and `reason`. */

@@ -6,6 +6,7 @@ import { GradientRuleError, MissingGradientRuleError } from './errors.js';
 import { GraphInfo } from './graph-info.js';
 import { NO_GRADIENT } from './no-gradient.js';
 import { GRADIENT_RULES } from './rules/index.js';
+import { staticIntElements } from './static-shapes.js';
 import { topologicalOrder } from './topo-order.js';
 import { PORTABLE_FEATURES, type GradientContext, type GradientOptions } from './types.js';
 
@@ -116,6 +117,10 @@ export function appendBackward(builder: GraphBuilder, options: GradientOptions):
       rankOf: (name) => info.shapeOf(name)?.length,
       dtypeOf: (name) => info.dtypeOf(name),
       constantOf: (name) => info.constantOf(name),
+      staticInts: (name) => {
+        const v = staticIntElements(info, name);
+        return v?.every((e) => e !== null) ? (v as number[]) : undefined;
+      },
       requireOutput: (index) => {
         if (node.outputs[index]) return node.outputs[index];
         const outputs = [...node.outputs];

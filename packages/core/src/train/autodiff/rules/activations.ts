@@ -64,7 +64,6 @@ function softmaxFamily(log: boolean): GradientRule {
   };
 }
 
-/** dX = dY·Y. */
 /** dX = dY·(2/√π)·exp(−X²) (Erf appears in exact GELU, e.g. Keras `gelu`). */
 const erf: GradientRule = (ctx) => {
   const { emit, node } = ctx;
@@ -74,6 +73,7 @@ const erf: GradientRule = (ctx) => {
   return [emit.mul(dyOf(ctx), emit.mul(emit.scalar(2 / Math.sqrt(Math.PI), dtype), gauss))];
 };
 
+/** dX = dY·Y. */
 const exp: GradientRule = (ctx) => [ctx.emit.mul(dyOf(ctx), ctx.node.outputs[0])];
 
 /** dX = dY / X. */
@@ -93,6 +93,32 @@ const reciprocal: GradientRule = (ctx) => {
   const { emit, node } = ctx;
   const y = node.outputs[0];
   return [emit.neg(emit.mul(dyOf(ctx), emit.mul(y, y)))];
+};
+
+/**
+ * HardSigmoid y = max(0, min(1, αx + β)): dX = α·dY where 0 < αx + β < 1 (read from Y: strictly inside
+ * the clamp), else 0 — PyTorch's hardsigmoid_backward, which is 0 at x = ±3 too.
+ */
+const hardSigmoid: GradientRule = (ctx) => {
+  const { emit, node } = ctx;
+  const y = node.outputs[0];
+  const alpha = emit.scalar(floatAttr(node, 'alpha', 0.2), ctx.dtypeOf(node.inputs[0]));
+  const inside = emit.where(emit.op('Less', [y, one(ctx)]), emit.mul(dyOf(ctx), alpha), zero(ctx));
+  return [emit.where(emit.op('Greater', [y, zero(ctx)]), inside, zero(ctx))];
+};
+
+/**
+ * HardSwish y = x·max(0, min(1, x/6 + ½)): dX = 0 for x < −3, dY for x > 3, dY·(x/3 + ½) between —
+ * the branches of PyTorch's hardswish_backward (x = −3 and x = 3 take the middle one).
+ */
+const hardSwish: GradientRule = (ctx) => {
+  const { emit, node } = ctx;
+  const x = node.inputs[0];
+  const dtype = ctx.dtypeOf(x);
+  const dy = dyOf(ctx);
+  const slope = emit.add(emit.mul(x, emit.scalar(1 / 3, dtype)), emit.scalar(0.5, dtype));
+  const upper = emit.where(emit.op('Greater', [x, emit.scalar(3, dtype)]), dy, emit.mul(dy, slope));
+  return [emit.where(emit.op('Less', [x, emit.scalar(-3, dtype)]), zero(ctx), upper)];
 };
 
 /** Identity: dX = dY. */
@@ -129,6 +155,8 @@ export const ACTIVATION_RULES: Readonly<Record<string, GradientRule>> = {
   LeakyRelu: leakyRelu,
   Sigmoid: sigmoid,
   Tanh: tanh,
+  HardSigmoid: hardSigmoid,
+  HardSwish: hardSwish,
   Softmax: softmaxFamily(false),
   LogSoftmax: softmaxFamily(true),
   Exp: exp,

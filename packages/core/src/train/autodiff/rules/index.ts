@@ -6,6 +6,7 @@ import { LAYOUT_RULES } from './layout.js';
 import { LINEAR_RULES } from './linear.js';
 import { NORMALIZATION_RULES } from './normalization.js';
 import { POOL_RULES } from './pool.js';
+import { SLICING_RULES } from './slicing.js';
 
 /** The gradient rules, one per ai.onnx op_type. Every rule emits standard ONNX ops only. */
 export const GRADIENT_RULES: Readonly<Record<string, GradientRule>> = Object.freeze({
@@ -15,5 +16,6 @@ export const GRADIENT_RULES: Readonly<Record<string, GradientRule>> = Object.fre
   ...CONV_RULES,
   ...POOL_RULES,
   ...LAYOUT_RULES,
+  ...SLICING_RULES,
   ...NORMALIZATION_RULES,
 });
