@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { decodeModel, generateArtifacts, oneHot, Trainer } from '@onnxkit/node';
 import { hashedValues } from '../../test/reference/torchvision-fixture.js';
 import { writeBenchmarkSection } from './benchmarks-doc.js';
+import { loadAverage, median } from './measure.js';
 
 const SIZE = 128;
 const BATCH = 16;
@@ -52,11 +53,6 @@ async function worker(modelPath: string, threads: number, warmup: number, steps:
   console.log(JSON.stringify({ seconds, steps, maxRssKiB: process.resourceUsage().maxRSS }));
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
 const lastJson = (out: string) => JSON.parse(out.trim().split('\n').at(-1) as string) as Measured;
 
 async function main(): Promise<void> {
