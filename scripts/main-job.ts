@@ -3,7 +3,7 @@
 // metrics, confusion matrix) → export an inference model → predict a few digits → fine-tune on a
 // handful of examples of a new style (inverted digits: black ink on white) and show the change.
 //
-//   npx -y pnpm@10.34.9 install && npx -y pnpm@10.34.9 main          (about 22 s on 2 idle cores)
+//   npx -y pnpm@10.34.9 install && npx -y pnpm@10.34.9 main          (about 25 s on 2 idle cores)
 //   pnpm main --epochs 1 --device cpu                                 (options: --epochs --batch --seed --device --out)
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
