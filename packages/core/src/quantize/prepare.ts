@@ -1,7 +1,7 @@
 import { GraphBuilder } from '../onnx/builder.js';
 import type { Model } from '../onnx/ir.js';
 import { inferShapes } from '../onnx/shape-inference/index.js';
-import { modelOpset } from '../optimize/graph-edit.js';
+import { modelOpset } from '../onnx/graph-edit.js';
 import { optimizeModel } from '../optimize/optimize-model.js';
 import { upgradeOpset } from '../train/artifacts/upgrade-opset.js';
 

@@ -1,4 +1,4 @@
-import { removeDeadCode } from '../../optimize/graph-edit.js';
+import { removeDeadCode } from '../../onnx/graph-edit.js';
 import { GraphBuilder } from '../../onnx/builder.js';
 import type { DataType } from '../../onnx/dtype.js';
 import type { Dim, Graph, Model, TensorData, Value } from '../../onnx/ir.js';

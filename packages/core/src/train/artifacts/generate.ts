@@ -120,7 +120,6 @@ export function generateArtifacts(model: Model, options: ArtifactOptions = {}): 
     loss: training.prediction,
     seed: training.gradient!,
     wrt: [...trainable.map((t) => t.name), ...inputGradients],
-    shapeOf: training.shapeOf,
     features: ARTIFACT_TARGETS[artifactTarget].features,
   });
   const renamed = new Map<string, string>();
@@ -226,11 +225,11 @@ function lossGraph(c: Common, gradient: boolean) {
     rankOf: c.rankOf,
   });
   if (gradient && ARTIFACT_TARGETS[c.artifactTarget].poolBeforeRelu) commuteReluMaxPool(b.graph);
-  const inferred = shapesOf(b.graph, c.to);
   let prediction = renames.get(c.target.prediction) ?? c.target.prediction;
   let labels = LABELS;
   let axis = c.target.axis;
-  let shape = inferred(prediction) ?? c.labelsShape;
+  // The forward graph computes the source model's values (renamed, opset upgraded): same shapes.
+  let shape = c.labelsShape;
   if (c.target.flatten) {
     prediction = b.op('Flatten', [prediction], { axis });
     labels = b.op('Flatten', [labels], { axis });
@@ -247,21 +246,19 @@ function lossGraph(c: Common, gradient: boolean) {
     output: LOSS,
   });
   b.output(result.loss, 'float32', []);
-  return { b, prediction, gradient: result.gradient, shapeOf: inferred };
+  return { b, prediction, gradient: result.gradient };
 }
 
 function flatSize(dims: readonly Dim[]): Dim {
   return dims.every((d) => typeof d === 'number') ? (dims as number[]).reduce((a, d) => a * d, 1) : null;
 }
 
-/** Static shapes of a graph's values (inferred, falling back to declared types); never throws. */
+/**
+ * Static shapes of a graph's values (inferred, falling back to declared types). A ShapeInferenceError
+ * (inconsistent shapes in the model) propagates: artifacts of such a model would not run.
+ */
 function shapesOf(graph: Graph, opset: number): (name: string) => Dim[] | undefined {
-  let inferred: Map<string, ValueType> = new Map();
-  try {
-    inferred = inferGraphShapes(graph, opset);
-  } catch {
-    // Shapes only sharpen the artifacts (static counts, declared shapes); unknown is fine.
-  }
+  const inferred = inferGraphShapes(graph, opset);
   const declared = new Map<string, ValueType | undefined>();
   for (const v of [...graph.inputs, ...graph.outputs, ...graph.valueInfo]) declared.set(v.name, v.type);
   for (const t of graph.initializers) declared.set(t.name, { kind: 'tensor', dtype: t.dtype, shape: t.dims });

@@ -1,7 +1,7 @@
 import { float, floatAttr, intAttr } from '../../../onnx/attributes.js';
 import type { Dim } from '../../../onnx/ir.js';
 import { broadcastAxes, sumAxes, unbroadcast } from '../broadcast.js';
-import { broadcastShapes } from '../static-shapes.js';
+import { broadcastShapes } from '../../../onnx/shape-inference/dims.js';
 import type { GradientContext, GradientRule } from '../types.js';
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);

@@ -2,7 +2,7 @@ import { intsAttr } from '../../../onnx/attributes.js';
 import type { DataType } from '../../../onnx/dtype.js';
 import type { Dim } from '../../../onnx/ir.js';
 import { INT64_MAX } from '../emitter.js';
-import { effectiveKernel, windowGeometry, windowOutputSize, type WindowGeometry } from '../geometry.js';
+import { effectiveKernel, windowGeometry, windowOutputSize, type WindowGeometry } from '../../../onnx/window-geometry.js';
 import type { GradientContext } from '../types.js';
 
 /** Integers from..to−1. */

@@ -1,6 +1,6 @@
 import { intAttr } from '../../../onnx/attributes.js';
 import { dataTypeCode } from '../../../onnx/dtype.js';
-import { constantInts } from '../static-shapes.js';
+import { constantInts } from '../graph-info.js';
 import type { GradientContext, GradientRule } from '../types.js';
 import { range } from './pooling-setup.js';
 
