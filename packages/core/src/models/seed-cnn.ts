@@ -1,4 +1,5 @@
 import { Random } from '../data/random.js';
+import { ARCHITECTURE_KEY } from '../metadata-keys.js';
 import { GraphBuilder } from '../onnx/builder.js';
 import type { Model } from '../onnx/ir.js';
 import { glorotUniform } from './glorot.js';
@@ -93,7 +94,7 @@ export function buildSeedCnn(options: SeedCnnOptions = {}): Model {
     const probs = b.op('Softmax', [dense('fc2', x)], { axis: -1 }, { name: 'softmax', output: 'probabilities' });
     b.output(probs, 'float32', ['N', 10]);
   }
-  return b.build({ metadata: { 'onnxkit.architecture': 'seed-cnn' } });
+  return b.build({ metadata: { [ARCHITECTURE_KEY]: 'seed-cnn' } });
 }
 
 function seedCnnWeights(seed: number, given: Record<string, Float32Array>): Map<string, Float32Array> {
