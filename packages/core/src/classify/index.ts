@@ -10,9 +10,9 @@ export {
   type PartialPreprocessingSpec,
   type PixelScale,
   type PreprocessingSpec,
-} from './spec/preprocessing-spec.js';
-export { resolvePreprocessingSpec, type PreprocessingOption } from './spec/resolve-spec.js';
-export { getLabels, getPreprocessingSpec, readMetadataProps, setLabels, setPreprocessingSpec } from './spec/model-metadata.js';
+} from './metadata/preprocessing-spec.js';
+export { resolvePreprocessingSpec, type PreprocessingOption } from './metadata/resolve-spec.js';
+export { getLabels, getPreprocessingSpec, readMetadataProps, setLabels, setPreprocessingSpec } from './metadata/model-metadata.js';
 export { ImageError, type ImageErrorCode } from './image/image-error.js';
 export { checkPixelCount, checkRawImage, DEFAULT_MAX_PIXELS, describeImage, isRawImage, type RawImage } from './image/raw-image.js';
 export {

@@ -6,9 +6,9 @@ import { getImageDecoder, type ImageDecoder, type ImageInput } from '../image/de
 import { ImageError } from '../image/image-error.js';
 import { DEFAULT_MAX_PIXELS, describeImage, isRawImage, type RawImage } from '../image/raw-image.js';
 import { preprocessInto, valuesPerImage } from '../preprocess/preprocess.js';
-import { checkLabels, getLabels, getPreprocessingSpec } from '../spec/model-metadata.js';
-import { PREPROCESSING_KEY, type PreprocessingSpec } from '../spec/preprocessing-spec.js';
-import { resolvePreprocessingSpec } from '../spec/resolve-spec.js';
+import { checkLabels, getLabels, getPreprocessingSpec } from '../metadata/model-metadata.js';
+import { PREPROCESSING_KEY, type PreprocessingSpec } from '../metadata/preprocessing-spec.js';
+import { resolvePreprocessingSpec } from '../metadata/resolve-spec.js';
 import { modelBytesAndMetadata, type ClassifierModel } from './load-model.js';
 import { positiveInt, type ClassifierOptions, type ClassifyOptions } from './options.js';
 import { rowProbabilities, topK, type Prediction, type ScoreKind } from './scores.js';

@@ -1,6 +1,6 @@
 import type { SessionOptions } from '../../runtime/session-options.js';
 import type { ImageDecoder } from '../image/decoder-registry.js';
-import type { PreprocessingOption } from '../spec/resolve-spec.js';
+import type { PreprocessingOption } from '../metadata/resolve-spec.js';
 import type { ScoreKind } from './scores.js';
 
 /** Options of {@link Classifier.load}: where to run (every session option) plus how to read images and scores. */
