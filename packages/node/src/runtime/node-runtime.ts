@@ -1,4 +1,4 @@
-import type { OrtDataType, OrtSessionOptions, Runtime, TensorArray } from '@onnxkit/core';
+import { DEVICES, type OrtDataType, type OrtSessionOptions, type Runtime, type TensorArray } from '@onnxkit/core';
 import * as ort from 'onnxruntime-node';
 import { withDownloadableOutputs } from './gpu-buffer-download.js';
 import { explainCudaFailure } from './ort-binary-dir.js';
@@ -26,5 +26,6 @@ export const nodeRuntime: Runtime = Object.freeze({
   loadModel: readModelFile,
   explainFailure: (device, error) =>
     device === 'cuda' ? explainCudaFailure() : device === 'webgpu' ? explainWebGpuFailure(error) : undefined,
-  probeAdapter: async (device) => (device === 'webgpu' ? probeWebGpuAdapter() : undefined),
+  // Only a device that may be a software renderer has an adapter worth asking about (the device table).
+  probeAdapter: async (device) => (DEVICES[device].maybeSoftware ? probeWebGpuAdapter() : undefined),
 } satisfies Runtime);
