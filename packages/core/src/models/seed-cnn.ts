@@ -48,7 +48,7 @@ export interface SeedCnnOptions {
 }
 
 /**
- * Builds DESIGN.md's digit classifier as an opset-17 ONNX model:
+ * Builds the seed CNN (docs/ARCHITECTURE.md), onnxkit's digit classifier, as an opset-17 ONNX model:
  * Conv(32, 3x3) → Relu → MaxPool(2x2) → Conv(64, 3x3) → Relu → MaxPool(2x2) → Conv(64, 3x3) → Relu
  * → Flatten → Gemm(64) → Relu → Gemm(10) → Softmax.
  *
