@@ -10,7 +10,7 @@ import {
   resolveOptimizerOptions,
   type ResolvedOptimizerOptions,
 } from '../optimizers/index.js';
-import { nameValue } from '../optimizers/name-value.js';
+import { nameValue } from '../../onnx/name-value.js';
 import { ARTIFACT_GENERATOR_VERSION, ARTIFACT_METADATA } from './artifact-metadata.js';
 import { encodeCheckpoint } from './checkpoint.js';
 import { parameterFingerprint } from './fingerprint.js';

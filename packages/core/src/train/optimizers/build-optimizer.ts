@@ -8,7 +8,7 @@ import { adamw } from './adamw.js';
 import { clipByGlobalNorm } from './clip.js';
 import { momentum } from './momentum.js';
 import { gradientName, LEARNING_RATE, stateName, STEP, updatedName } from './names.js';
-import { nameValue } from './name-value.js';
+import { nameValue } from '../../onnx/name-value.js';
 import {
   resolveOptimizerOptions,
   stateSlots,
