@@ -21,7 +21,7 @@ import * as ort from 'onnxruntime-node';
 import { Classifier, createSession, encodeNpy, OutputTensor, preprocessInto, Random, type RawImage } from '@onnxkit/node';
 import { prepareFeeds } from '../../packages/core/src/runtime/feeds.js';
 import { encodeImage, nodeImageDecoder } from '../../packages/node/src/image/index.js';
-import { heldOutDigits, STYLES } from '../render-digits.js';
+import { heldOutDigits, STYLES } from '../../packages/testkit/src/render-digits.js';
 import { formatInferenceSection, writeInferenceSection } from './inference-report.js';
 import { loadAverage, machineInfo, median } from './measure.js';
 
