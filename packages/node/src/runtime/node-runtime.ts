@@ -2,7 +2,9 @@ import type { OrtDataType, OrtSessionOptions, Runtime, TensorArray } from '@onnx
 import * as ort from 'onnxruntime-node';
 import { withDownloadableOutputs } from './gpu-buffer-download.js';
 import { explainCudaFailure } from './ort-binary-dir.js';
+import { availableParallelism } from 'node:os';
 import { readModelFile } from './read-model-file.js';
+import { createWorkerSession } from './worker-session.js';
 import { explainWebGpuFailure, probeWebGpuAdapter } from './webgpu-adapter.js';
 
 // ORT's native logger prints an error line to stderr for every device that fails to start, even when
@@ -27,4 +29,6 @@ export const nodeRuntime: Runtime = Object.freeze({
   explainFailure: (device, error) =>
     device === 'cuda' ? explainCudaFailure() : device === 'webgpu' ? explainWebGpuFailure(error) : undefined,
   probeAdapter: async (device) => (device === 'webgpu' ? probeWebGpuAdapter() : undefined),
+  createWorkerSession,
+  hardwareConcurrency: availableParallelism(),
 } satisfies Runtime);
