@@ -28,4 +28,10 @@ export const ARTIFACT_METADATA = Object.freeze({
   target: 'onnxkit.target',
   /** The generator's version: bumped whenever the graphs it emits change. */
   generator: 'onnxkit.generator',
+  /**
+   * On the training model only: `'independent'` when the forward graph keeps the samples of a batch
+   * apart (`batch-separable.ts`), so that runs over slices of a batch, weighted by their sizes, give
+   * the loss and gradients of the whole batch. Absent otherwise.
+   */
+  samples: 'onnxkit.samples',
 });

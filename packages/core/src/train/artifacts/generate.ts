@@ -19,6 +19,7 @@ import { lossTarget, type LossTarget } from './loss-target.js';
 import { checkArtifactOptions, type ArtifactOptions } from './options.js';
 import { ARTIFACT_TARGETS, type ArtifactTarget } from './targets.js';
 import { commuteReluMaxPool } from './commute-relu-pool.js';
+import { isBatchSeparable } from './batch-separable.js';
 import { learnableInitializers, selectTrainable } from './select-trainable.js';
 
 /** The opset artifacts are written in, unless the model's is newer. */
@@ -157,6 +158,8 @@ export function generateArtifacts(model: Model, options: ArtifactOptions = {}): 
     return m;
   };
   const trainingModel = finish(training.b, 'training', 'training');
+  // Input gradients are per sample, so slices of a batch would have to be stitched, not averaged.
+  if (inputGradients.length === 0 && isBatchSeparable(model.graph, rankOf)) trainingModel.metadata[ARTIFACT_METADATA.samples] = 'independent';
   const evalModel = finish(evaluation.b, 'eval', 'eval');
 
   const opt = buildOptimizerModel(trainable, optimizer);
