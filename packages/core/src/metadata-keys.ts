@@ -16,6 +16,11 @@ export const OPTIMIZER_OPTIONS_KEY = 'onnxkit.optimizer';
 /** Metadata key naming the architecture of a model onnxkit built from scratch (e.g. `seed-cnn`). */
 export const ARCHITECTURE_KEY = 'onnxkit.architecture';
 
+/** Checkpoint metadata key of fit()'s position (epoch, batch, shuffle seed) for resuming mid-epoch. */
+export const FIT_POSITION_KEY = 'onnxkit.fit';
+/** Metadata key of the card an exported model carries about its training (steps, device, optimizer). */
+export const MODEL_CARD_KEY = 'onnxkit.model_card';
+
 /** The metadata_props keys the artifact generator writes into each artifact model. */
 export const ARTIFACT_METADATA = Object.freeze({
   /** Which artifact the model is: `training`, `eval` or `optimizer`. */
