@@ -26,5 +26,7 @@ export {
 export { preprocessImages, preprocessInto, valuesPerImage } from './preprocess/preprocess.js';
 export { Classifier, type Classification, type ClassificationFailure, type ClassifyResult } from './classifier/classifier.js';
 export type { ClassifierModel } from './classifier/load-model.js';
-export type { ClassifierOptions, ClassifyOptions } from './classifier/options.js';
+export type { ClassifierOptions, ClassifyOptions, ClassifyStreamOptions } from './classifier/options.js';
+export { checkImagePool, type ImagePool } from './pool/image-pool.js';
+export { orderedBatches, type OrderedBatchStages } from './pool/ordered-stream.js';
 export { rowProbabilities, topK, type Prediction, type ScoreKind } from './classifier/scores.js';
