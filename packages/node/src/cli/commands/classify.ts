@@ -162,6 +162,35 @@ interface ClassifyFlags {
   output?: string;
   workers?: number;
   progress: boolean;
+  queue?: string;
+  queueName?: string;
+  jobSize: number;
+}
+
+async function queueCommand(model: string, images: string[], options: ClassifyCommandOptions, opts: ClassifyFlags, ctx: CliContext): Promise<void> {
+  if (images.length !== 1) throw new CliUsageError(`--queue takes one folder or list file, got ${images.length} inputs`);
+  if (opts.json) throw new CliUsageError('--json prints one report at the end; with --queue every line is already JSON: drop --json');
+  const { classifyViaQueue } = await import('../../queue/classify-run.js');
+  const s = await classifyViaQueue(
+    model,
+    images[0],
+    {
+      url: opts.queue!,
+      ...(opts.queueName ? { queue: opts.queueName } : {}),
+      ...(opts.output ? { output: opts.output } : {}),
+      jobSize: opts.jobSize,
+      top: options.top ?? 1,
+      ...(options.preprocess !== undefined ? { preprocess: options.preprocess } : {}),
+      ...(options.labels ? { labels: options.labels } : {}),
+      ...(options.maxPixels ? { maxPixels: options.maxPixels } : {}),
+      progress: opts.progress ? (process.stderr.isTTY ? 'bar' : 'lines') : 'none',
+    },
+    ctx.stdout,
+    ctx.stderr,
+  );
+  const skipped = s.skipped ? `, ${s.skipped} already in ${opts.output}` : '';
+  ctx.stderr(`run ${s.run}: ${s.classified} classified, ${s.failed} failed${skipped}; ${s.imagesPerSecond.toFixed(1)} images/s through the queue\n`);
+  if (s.failed > 0) throw new Error(`${s.failed} of ${s.classified + s.failed} images could not be classified (see their lines)`);
 }
 
 async function streamCommand(model: string, images: string[], options: ClassifyCommandOptions, opts: ClassifyFlags, ctx: CliContext): Promise<void> {
@@ -204,6 +233,9 @@ export const classifyCommand: CliCommand = {
       .option('--jsonl', 'stream one JSON line per image to stdout as batches finish (decoding on --workers threads)')
       .option('-o, --output <file.jsonl>', 'stream JSON lines into this file; a rerun skips the files already in it')
       .option('--workers <n>', 'decoding threads for --jsonl/--output (default: one per core)', positive('--workers'))
+      .option('-q, --queue <url>', 'classify through a BullMQ queue on this Redis (redis://host:port) with onnxkit worker processes; give one folder or list file')
+      .option('--queue-name <name>', 'BullMQ queue name for --queue (default onnxkit-classify)')
+      .option('--job-size <n>', 'files per queued job (one unit of retry)', positive('--job-size'), 64)
       .option('--no-progress', 'no progress bar (rate, ETA) on stderr for --jsonl/--output')
       .action(
         async (
@@ -219,6 +251,10 @@ export const classifyCommand: CliCommand = {
             batchSize: opts.batch,
             ...(opts.maxPixels ? { maxPixels: opts.maxPixels } : {}),
           };
+          if (opts.queue) {
+            await queueCommand(model, images, options, opts, ctx);
+            return;
+          }
           if (opts.jsonl || opts.output) {
             await streamCommand(model, images, options, opts, ctx);
             return;
