@@ -63,7 +63,8 @@ export async function classifyViaQueue(
   if (!Number.isInteger(jobSize) || jobSize < 1 || jobSize > MAX_JOB_FILES) throw new RangeError(`--job-size ${jobSize}: expected 1 to ${MAX_JOB_FILES}`);
   const out: JsonlOutput | undefined = options.output ? await openJsonlOutput(options.output) : undefined;
   const redis = connectRedis(options.url);
-  const queue = new Queue<ClassifyJobData>(options.queue ?? CLASSIFY_QUEUE, { connection: redis.duplicate() });
+  const queueConnection = connectRedis(options.url);
+  const queue = new Queue<ClassifyJobData>(options.queue ?? CLASSIFY_QUEUE, { connection: queueConnection });
   try {
     const todo = out ? names.filter((n) => !out.done.has(n)) : names;
     const bytes = (await openModelFile(model)).bytes;
@@ -122,6 +123,7 @@ export async function classifyViaQueue(
     };
   } finally {
     await queue.close();
+    queueConnection.disconnect();
     redis.disconnect();
     await out?.close();
   }

@@ -49,8 +49,10 @@ export async function startClassifyWorker(options: ClassifyWorkerOptions): Promi
   const pool = createImagePool(options.workers ? { workers: options.workers } : {});
   const models = new ModelCache(redis, pool);
   const lockMs = options.lockMs ?? 30_000;
+  // BullMQ leaves a connection it was given open on close: this one is ours to end.
+  const blocking = connectRedis(options.url);
   const worker = new Worker<ClassifyJobData>(options.queue ?? CLASSIFY_QUEUE, (job) => runJob(job, options.root, redis, models, log), {
-    connection: redis.duplicate(),
+    connection: blocking,
     concurrency: options.concurrency ?? 1,
     lockDuration: lockMs,
     stalledInterval: Math.max(500, Math.floor(lockMs / 2)),
@@ -65,6 +67,7 @@ export async function startClassifyWorker(options: ClassifyWorkerOptions): Promi
       await worker.close();
       await models.dispose();
       await pool.close();
+      blocking.disconnect();
       redis.disconnect();
     },
   };
