@@ -7,6 +7,7 @@ export * from './runtime/index.js';
 export * from './io/index.js';
 export * from './data/index.js';
 export * from './image/index.js';
+export * from './federated/index.js';
 export { createImagePool, type ImagePoolOptions, type NodeImagePool } from './pool/image-pool.js';
 export { createProgressBar, type ProgressBar, type ProgressBarOptions } from './progress/progress-bar.js';
 
