@@ -31,6 +31,8 @@ export interface CoordinatorOptions {
   onRound?: (info: RoundInfo) => void | Promise<void>;
   /** How often the received updates are counted. @defaultValue 100 ms */
   pollMs?: number;
+  /** Stops the coordinator where it is, as a crash would (nothing more is published); it rejects with the reason. */
+  signal?: AbortSignal;
 }
 
 /** One finished round. */
@@ -91,6 +93,7 @@ export async function runCoordinator(options: CoordinatorOptions): Promise<Float
         received = await redis.hgetall(keys.received(open));
         const n = Object.keys(received).length;
         if (n >= options.clients || (Date.now() >= deadline && n >= minClients)) break;
+        options.signal?.throwIfAborted();
         await new Promise((r) => setTimeout(r, options.pollMs ?? 100));
       }
       const clients = Object.keys(received).sort();
