@@ -4,7 +4,7 @@
 // validation accuracy per round for FedAvg, FedProx and FedAvg with server momentum, against
 // centralized training on the union of the shards and against each client training alone.
 //
-//   pnpm tsx scripts/federated-sim.ts [--rounds 15] [--per-class 300] [--clients 20] [--plot docs/federated/accuracy.svg]
+//   pnpm tsx scripts/federated-sim.ts [--rounds 30] [--lr 0.1] [--per-class 300] [--clients 20] [--plot docs/federated/accuracy.svg]
 //
 // Validation: the 1,000 digits every other script holds out, splitDataset(loadMnistDigits(), 1000, new Random(0)).
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -34,10 +34,10 @@ import { loadAverage } from './bench/measure.js';
 
 const { values } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '15' },
+    rounds: { type: 'string', default: '30' },
     'per-class': { type: 'string', default: '300' },
     clients: { type: 'string', default: '20' },
-    lr: { type: 'string', default: '0.05' },
+    lr: { type: 'string', default: '0.1' },
     plot: { type: 'string' },
   },
 });
@@ -135,11 +135,11 @@ try {
   const mean = alone.reduce((a, b) => a + b, 0) / alone.length;
   console.log(`${clients} clients, ${train.count} training digits (${shards.map((s) => s.data.count).join('/')} per client), ${rounds} rounds of 1 local epoch, SGD lr ${lr}, batch ${batchSize}; ${seconds.toFixed(0)} s, load ${load0.join(' ')} → ${loadAverage().join(' ')}`);
   console.log('');
-  const shown = [1, 2, 3, 5, 10, rounds].filter((r, i, a) => r <= rounds && a.indexOf(r) === i);
+  const shown = [1, 2, 5, 10, 15, 20, 25, 30, rounds].filter((r, i, a) => r <= rounds && a.indexOf(r) === i);
   console.log(`| validation accuracy (1,000 held-out digits) | ${shown.map((r) => `round ${r}`).join(' | ')} |`);
   console.log(`|---|${shown.map(() => '---').join('|')}|`);
   for (const s of ['FedAvg', 'FedProx (μ = 0.1)', 'FedAvgM (β = 0.5)', 'centralized']) console.log(`| ${s} | ${shown.map((r) => pct(at(s, r))).join(' | ')} |`);
-  console.log(`| each client alone (${rounds} epochs on its shard): mean / min / max | ${pct(mean)} / ${pct(Math.min(...alone))} / ${pct(Math.max(...alone))} | | | | | |`);
+  console.log(`| each client alone (${rounds} epochs on its shard): mean / min / max | ${pct(mean)} / ${pct(Math.min(...alone))} / ${pct(Math.max(...alone))} |${' |'.repeat(shown.length - 1)}`);
   if (values.plot) {
     const spec = federatedAccuracySpec(curves, { alone: mean, title: `${clients} clients with 2–3 digit classes each: global validation accuracy` });
     await writeFileAtomic(values.plot, await renderSvg(spec), { mkdir: true });

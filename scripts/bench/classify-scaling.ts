@@ -8,6 +8,7 @@
 // Each run is a fresh `onnxkit classify` process under `taskset`; the rate is the run's own (model
 // loading excluded, decoding threads' start included). Prints the load average (other processes share the
 // cores: read the figures with it) and a markdown row per mode; the median of the repeats is reported.
+// Runs are interleaved across modes and core counts; 3 repeats take about a minute on a quiet machine.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +20,7 @@ import { loadAverage, machineInfo, median } from './measure.js';
 const { values } = parseArgs({
   options: {
     count: { type: 'string', default: '800' },
-    repeats: { type: 'string', default: '2' },
+    repeats: { type: 'string', default: '3' },
     model: { type: 'string', default: 'models/onnx/mnist-cnn.onnx' },
   },
 });
@@ -54,17 +55,22 @@ try {
     { name: 'report mode (`--json`, main thread)', cpus: ['0', '0,1'], args: () => ['--json'] },
     { name: 'pool (`--output x.jsonl --workers n`)', cpus: ['0', '0,1'], args: (n: number) => ['--output', path.join(dir, `out-${n}-${runs++}.jsonl`), '--workers', String(n), '--no-progress'] },
   ];
-  const rows: string[] = [];
-  for (const mode of modes) {
-    const rates = mode.cpus.map((cpus, i) => {
-      const n = i + 1;
-      const xs = Array.from({ length: repeats }, () => run(cpus, mode.args(n), path.join(dir, 'photos')));
-      console.error(`${mode.name} on ${n} core(s): ${xs.map((x) => x.toFixed(1)).join(', ')} images/s`);
-      return median(xs);
-    });
-    const eff = rates[1] / (2 * rates[0]);
-    rows.push(`| ${mode.name} | ${rates[0].toFixed(1)} | ${rates[1].toFixed(1)} | ${(rates[1] / rates[0]).toFixed(2)}x | ${(eff * 100).toFixed(0)}% |`);
+  // Interleaved (every mode and core count once per repeat), so that a change in the other processes'
+  // load hits all of them alike rather than one column.
+  const rates = modes.map(() => [[] as number[], [] as number[]]);
+  for (let rep = 0; rep < repeats; rep++) {
+    modes.forEach((mode, m) =>
+      mode.cpus.forEach((cpus, i) => {
+        const rate = run(cpus, mode.args(i + 1), path.join(dir, 'photos'));
+        rates[m][i].push(rate);
+        console.error(`${mode.name} on ${i + 1} core(s): ${rate.toFixed(1)} images/s (load ${loadAverage()[0]})`);
+      }),
+    );
   }
+  const rows = modes.map((mode, m) => {
+    const [one, two] = rates[m].map(median);
+    return `| ${mode.name} | ${one.toFixed(1)} | ${two.toFixed(1)} | ${(two / one).toFixed(2)}x | ${((100 * two) / (2 * one)).toFixed(0)}% |`;
+  });
   const load1 = loadAverage();
   // Check the pool's results: every photo once, and the digits read right.
   const m = machineInfo();
