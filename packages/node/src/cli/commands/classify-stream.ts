@@ -27,6 +27,8 @@ export interface ClassifyStreamSummary {
   seconds: number;
   /** Images (classified + failed) per second over this run, model loading excluded. */
   imagesPerSecond: number;
+  /** CPU time of the whole process (every thread) per image over the run, in ms: what the rate costs. */
+  cpuMsPerImage: number;
   workers: number;
 }
 
@@ -52,6 +54,7 @@ export async function classifyToJsonl(
     try {
       const clf = await loadClassifier(model, options, pool);
       const started = performance.now();
+      const cpu0 = process.cpuUsage();
       let classified = 0;
       let failed = 0;
       try {
@@ -77,13 +80,16 @@ export async function classifyToJsonl(
         await clf.dispose();
       }
       const seconds = (performance.now() - started) / 1000;
+      const cpu = process.cpuUsage(cpu0);
+      const images = classified + failed;
       return {
         total: files.length,
         skipped: files.length - todo.length,
         classified,
         failed,
         seconds,
-        imagesPerSecond: seconds > 0 ? (classified + failed) / seconds : 0,
+        imagesPerSecond: seconds > 0 ? images / seconds : 0,
+        cpuMsPerImage: images > 0 ? (cpu.user + cpu.system) / 1000 / images : 0,
         workers: pool.workers,
       };
     } finally {
