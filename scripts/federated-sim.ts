@@ -29,7 +29,7 @@ import {
 import { writeFileAtomic } from '../packages/node/src/io/atomic-write.js';
 import { renderSvg } from '../packages/node/src/plots/render-svg.js';
 import { federatedAccuracySpec } from '../packages/node/src/plots/federated-accuracy.js';
-import { startRedis } from '../packages/node/test/queue/redis-server.js';
+import { startRedis } from '../packages/testkit/src/redis-server.js';
 import { loadAverage } from './bench/measure.js';
 
 const { values } = parseArgs({

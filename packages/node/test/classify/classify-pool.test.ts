@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Classifier, createImagePool, type ClassifyResult, type NodeImagePool } from '@onnxkit/node';
-import { writeDigitPhotos, type DigitPhoto } from '../../../../scripts/bench/digit-photos.js';
+import { writeDigitPhotos, type DigitPhoto } from '../../../testkit/src/digit-photos.js';
 import { cli, repoRoot } from '../cli/harness.js';
 
 const model = path.join(repoRoot, 'models/onnx/mnist-cnn.onnx');

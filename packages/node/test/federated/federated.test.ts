@@ -21,7 +21,7 @@ import {
   type RoundInfo,
 } from '@onnxkit/node';
 import { connectRedis } from '../../src/queue/redis-connection.js';
-import { startRedis, type TestRedis } from '../queue/redis-server.js';
+import { startRedis, type TestRedis } from '../../../testkit/src/redis-server.js';
 
 let dir: string;
 let redis: TestRedis;

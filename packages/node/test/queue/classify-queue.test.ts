@@ -5,10 +5,10 @@ import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeDigitPhotos, type DigitPhoto } from '../../../../scripts/bench/digit-photos.js';
+import { writeDigitPhotos, type DigitPhoto } from '../../../testkit/src/digit-photos.js';
 import { classifyFiles } from '../../src/cli/commands/classify.js';
 import { cli, repoRoot } from '../cli/harness.js';
-import { startRedis, type TestRedis } from './redis-server.js';
+import { startRedis, type TestRedis } from '../../../testkit/src/redis-server.js';
 import { startWorker, type WorkerProcess } from './queue-processes.js';
 
 const model = path.join(repoRoot, 'models/onnx/mnist-cnn.onnx');

@@ -1,5 +1,5 @@
 import type { ImageDecodeOptions, ImageInput } from '../image/decoder-registry.js';
-import type { PreprocessingSpec } from '../spec/preprocessing-spec.js';
+import type { PreprocessingSpec } from '../metadata/preprocessing-spec.js';
 
 /**
  * Decodes and preprocesses images somewhere other than the calling thread (in Node, `createImagePool`

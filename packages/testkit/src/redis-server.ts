@@ -1,4 +1,4 @@
-// Starts a real Debian redis-server for the queue tests on 127.0.0.1 and a free port, with an
+// Starts a real Debian redis-server for the queue and federated tests and scripts/federated-sim.ts on 127.0.0.1 and a free port, with an
 // append-only file fsynced on every write so that a killed server comes back with its queue.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';

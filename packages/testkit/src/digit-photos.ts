@@ -4,8 +4,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Random, type RawImage } from '@onnxkit/node';
-import { encodeImage } from '../../packages/node/src/image/index.js';
-import { heldOutDigits } from '../render-digits.js';
+import { encodeImage } from '../../node/src/image/index.js';
+import { heldOutDigits } from './render-digits.js';
 
 /** One written photo: its path and the digit it shows. */
 export interface DigitPhoto {
