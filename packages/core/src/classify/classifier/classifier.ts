@@ -159,25 +159,26 @@ export class Classifier {
     images: ImageInput | readonly ImageInput[] | AsyncIterable<ImageInput>,
     options: ClassifyStreamOptions = {},
   ): Promise<Classification | ClassifyResult[]> | AsyncGenerator<ClassifyResult, void, undefined> {
-    const k = positiveInt('classify', 'topK', options?.topK, 1);
     if (isImageStream(images)) {
+      const k = positiveInt('classify', 'topK', options?.topK, 1);
       const concurrency = positiveInt('classify', 'concurrency', options.concurrency, this.#concurrency);
-      const sources = (rows: unknown[]) => rows.map(describeImage);
       return orderedBatches(images, {
         prepare: (image: ImageInput) => this.#decodeRow(image, describeImage(image)).catch((e: unknown) => asImageError(e, image)),
         finish: async (rows, items) => {
           const out: ClassifyResult[] = new Array(rows.length);
-          await this.#classifyChunk(rows, 0, k, sources(items), out);
+          await this.#classifyChunk(rows, 0, k, items.map(describeImage), out);
           return out;
         },
         batchSize: this.batchSize,
         concurrency,
       });
     }
-    return this.#classifyOne(images as ImageInput | readonly ImageInput[], k);
+    return this.#classifyOne(images as ImageInput | readonly ImageInput[], options);
   }
 
-  async #classifyOne(images: ImageInput | readonly ImageInput[], k: number): Promise<Classification | ClassifyResult[]> {
+  /** Arrays and single images: bad options reject the promise (as they did before streams). */
+  async #classifyOne(images: ImageInput | readonly ImageInput[], options: ClassifyOptions): Promise<Classification | ClassifyResult[]> {
+    const k = positiveInt('classify', 'topK', options?.topK, 1);
     if (!Array.isArray(images)) {
       const [result] = await this.#classifyAll([images as ImageInput], k);
       if (!result.ok) throw result.error;
