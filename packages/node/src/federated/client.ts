@@ -46,6 +46,8 @@ export async function runFederatedClient(options: FederatedClientOptions): Promi
   const redis = connectRedis(options.url, 'runFederatedClient url');
   const queueConnection = connectRedis(options.url, 'runFederatedClient url');
   const queue = new Queue<UpdateJob>(keys.queue, { connection: queueConnection });
+  // Connection errors while Redis restarts are retried by the connection; unheard, BullMQ would print each.
+  queue.on('error', () => {});
   let done = 0;
   try {
     for (;;) {

@@ -65,6 +65,8 @@ export async function classifyViaQueue(
   const redis = connectRedis(options.url);
   const queueConnection = connectRedis(options.url);
   const queue = new Queue<ClassifyJobData>(options.queue ?? CLASSIFY_QUEUE, { connection: queueConnection });
+  // Connection errors while Redis restarts are retried by the connection; unheard, BullMQ would print each.
+  queue.on('error', () => {});
   try {
     const todo = out ? names.filter((n) => !out.done.has(n)) : names;
     const bytes = (await openModelFile(model)).bytes;
