@@ -1,4 +1,5 @@
 export * from './errors.js';
+export { brandClass, sharedSlot } from './shared-slot.js';
 export { jsonDepth, MAX_JSON_DEPTH } from './json-depth.js';
 export * from './onnx/index.js';
 export * from './runtime/index.js';
