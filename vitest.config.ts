@@ -8,6 +8,7 @@ export default defineConfig({
     alias: {
       '@onnxkit/core': src('./packages/core/src/index.ts'),
       '@onnxkit/node': src('./packages/node/src/index.ts'),
+      '@onnxkit/models': src('./packages/models/src/index.ts'),
       '@onnxkit/web/wasm': src('./packages/web/src/wasm.ts'),
       '@onnxkit/web': src('./packages/web/src/index.ts'),
     },

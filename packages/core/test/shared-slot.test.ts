@@ -17,7 +17,7 @@ describe('brandClass', () => {
     expect(new b.CopyError('x') instanceof a.CopyError).toBe(true);
     expect(new b.SubError('x') instanceof a.CopyError).toBe(true);
     expect(new Error('x') instanceof a.CopyError).toBe(false);
-    expect(null instanceof a.CopyError).toBe(false);
+    expect((null as unknown) instanceof a.CopyError).toBe(false);
     expect({} instanceof a.CopyError).toBe(false);
   });
 

@@ -5,6 +5,7 @@ import { nodeRuntime } from './runtime/index.js';
 export * from '@onnxkit/core';
 export * from './runtime/index.js';
 export * from './io/index.js';
+export * from './load/index.js';
 export * from './data/index.js';
 export * from './image/index.js';
 export { createProgressBar, type ProgressBar, type ProgressBarOptions } from './progress/progress-bar.js';

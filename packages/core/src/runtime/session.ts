@@ -5,6 +5,7 @@ import { externalTensors } from '../onnx/external-data.js';
 import { formatAdapter, type AdapterInfo, type AdapterProbe } from './adapter.js';
 import { AUTO_DEVICES, DEVICES, type Device } from './device.js';
 import { DeviceUnavailableError, type DeviceFailure } from './device-error.js';
+import type { ModelLoadOptions } from './model-load-options.js';
 import { ortErrorText, RunError } from './ort-error.js';
 import { prepareFeeds, type Feeds } from './feeds.js';
 import { OutputTensor } from './output-tensor.js';
@@ -127,7 +128,7 @@ export async function createSession(model: ModelSource, options?: SessionOptions
   const runtime = getRuntime();
   // Bad options fail before the model is read.
   resolveDevices(checkSessionOptions(options).device, runtime.platform);
-  const bytes = await modelBytes(model, runtime);
+  const bytes = await modelBytes(model, runtime, options?.load);
   return startSession(bytes, options, typeof model === 'string' ? model : 'the model bytes');
 }
 
@@ -225,11 +226,11 @@ function noDeviceError(
   );
 }
 
-async function modelBytes(model: ModelSource, runtime: Runtime): Promise<Uint8Array> {
+async function modelBytes(model: ModelSource, runtime: Runtime, load: ModelLoadOptions | undefined): Promise<Uint8Array> {
   let bytes: Uint8Array;
   if (typeof model === 'string') {
     if (model.length === 0) throw new RangeError('createSession: model path/URL is empty');
-    bytes = await runtime.loadModel(model);
+    bytes = await runtime.loadModel(model, load);
   } else if (model instanceof Uint8Array) {
     bytes = model;
   } else if (model instanceof ArrayBuffer) {

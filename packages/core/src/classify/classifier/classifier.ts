@@ -1,4 +1,5 @@
 import type { DataType } from '../../onnx/dtype.js';
+import { checkModelLoadOptions } from '../../runtime/model-load-options.js';
 import { startSession, type Session } from '../../runtime/session.js';
 import type { Device } from '../../runtime/device.js';
 import { formatSpecs, type SpecDim, type TensorSpec } from '../../runtime/tensor-spec.js';
@@ -40,7 +41,7 @@ const DEFAULT_BATCH = 64;
  * In a batch, a bad image gets its own failure entry and the others are still classified.
  *
  * ```ts
- * const clf = await Classifier.load('models/onnx/mnist-cnn.onnx');
+ * const clf = await Classifier.load('mnist-cnn'); // a shipped model by name (Node), a path or a URL
  * const { label, probability } = await clf.classify('digit.png');
  * ```
  */
@@ -97,7 +98,7 @@ export class Classifier {
     }
     const given = labels === undefined ? undefined : checkLabels(labels, 'Classifier.load: labels');
 
-    const { bytes, metadata, name } = await modelBytesAndMetadata(model);
+    const { bytes, metadata, name } = await modelBytesAndMetadata(model, checkModelLoadOptions('Classifier.load', sessionOptions.load));
     const stored = getPreprocessingSpec(metadata);
     const session = await startSession(bytes, sessionOptions, name);
     try {

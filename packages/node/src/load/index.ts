@@ -1,0 +1,4 @@
+export { defaultModelCacheDir } from './cache-dir.js';
+export { ModelDownloadError, type ModelDownloadErrorCode } from './download-error.js';
+export { downloadModel, isHttpUrl } from './download-model.js';
+export { loadModelSource } from './model-source.js';
