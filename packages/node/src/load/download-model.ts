@@ -99,9 +99,13 @@ async function fetchBytes(url: string, maxBytes: number, opts: ModelLoadOptions)
   const chunks: Uint8Array[] = [];
   let loaded = 0;
   const reader = response.body?.getReader();
+  // Once the headers are in, undici no longer watches the signal for us: cancel the body ourselves.
+  const onAbort = () => void reader?.cancel(signal?.reason).catch(() => undefined);
+  signal?.addEventListener('abort', onAbort, { once: true });
   try {
     for (;;) {
       const next = await reader?.read();
+      signal?.throwIfAborted();
       if (!next || next.done) break;
       loaded += next.value.length;
       if (loaded > maxBytes) throw tooLarge();
@@ -113,6 +117,8 @@ async function fetchBytes(url: string, maxBytes: number, opts: ModelLoadOptions)
     if (signal?.aborted) throw signal.reason;
     if (err instanceof ModelDownloadError) throw err;
     throw new ModelDownloadError('network', url, `download of model ${url} broke off after ${loaded} bytes: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
   }
   const bytes = Buffer.concat(chunks, loaded);
   opts.onProgress?.({ loaded, total: loaded });
