@@ -6,6 +6,10 @@ const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 export default defineConfig({
   resolve: {
     alias: {
+      '@onnxkit/core/onnx': src('./packages/core/src/onnx/index.ts'),
+      '@onnxkit/core/train': src('./packages/core/src/train/index.ts'),
+      '@onnxkit/core/convert': src('./packages/core/src/convert/index.ts'),
+      '@onnxkit/core/quantize': src('./packages/core/src/quantize/index.ts'),
       '@onnxkit/core': src('./packages/core/src/index.ts'),
       '@onnxkit/node': src('./packages/node/src/index.ts'),
       '@onnxkit/models': src('./packages/models/src/index.ts'),
