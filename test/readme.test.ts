@@ -13,7 +13,8 @@ const example = (name: string) => readFileSync(path.join(repoRoot, 'examples', n
 describe('README', () => {
   it('shows the examples exactly as they are in examples/', () => {
     const ts = codeBlocks.filter((b) => b.lang === 'ts').map((b) => b.code);
-    expect(ts).toContain(example('node-quickstart.ts'));
+    const js = codeBlocks.filter((b) => b.lang === 'js').map((b) => b.code);
+    expect(js).toContain(example('node-app/classify.mjs'));
     expect(ts).toContain(example('browser-quickstart.ts'));
   });
 

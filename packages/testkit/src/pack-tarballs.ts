@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,7 @@ export type PublishedPackage = (typeof PUBLISHED_PACKAGES)[number];
  */
 export function packTarballs(packages: readonly PublishedPackage[] = PUBLISHED_PACKAGES, dest?: string): Record<PublishedPackage, string> {
   const out = dest ?? mkdtempSync(path.join(tmpdir(), 'onnxkit-pack-'));
+  mkdirSync(out, { recursive: true });
   const tarballs = {} as Record<PublishedPackage, string>;
   for (const pkg of packages) {
     const before = new Set(readdirSync(out));

@@ -1,4 +1,5 @@
 export { defaultModelCacheDir } from './cache-dir.js';
 export { ModelDownloadError, type ModelDownloadErrorCode } from './download-error.js';
 export { downloadModel, isHttpUrl } from './download-model.js';
-export { loadModelSource } from './model-source.js';
+export { loadModelSource, shippedModelPath } from './model-source.js';
+export { MODEL_NAMES, type ModelName } from '@onnxkit/models';

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { ModelLoadOptions } from '@onnxkit/core';
-import { isModelName, MODEL_NAMES, modelUrl } from '@onnxkit/models';
+import { isModelName, MODEL_NAMES, modelUrl, type ModelName } from '@onnxkit/models';
 import { FileAccessError } from '../io/file-access-error.js';
 import { readModelFile } from '../runtime/read-model-file.js';
 import { downloadModel, isHttpUrl } from './download-model.js';
@@ -17,7 +17,7 @@ export async function loadModelSource(source: string, options: ModelLoadOptions 
     throw new TypeError(`loadModelSource: source must be a non-empty string, got ${typeof source}`);
   }
   if (isHttpUrl(source)) return downloadModel(source, options);
-  if (isModelName(source) && !(await exists(source))) return readModelFile(fileURLToPath(modelUrl(source)));
+  if (isModelName(source) && !(await exists(source))) return readModelFile(shippedModelPath(source));
   try {
     return await readModelFile(source);
   } catch (err) {
@@ -31,6 +31,14 @@ export async function loadModelSource(source: string, options: ModelLoadOptions 
       { cause: err },
     );
   }
+}
+
+/**
+ * The file path of a shipped model (`'mnist-cnn'`, `'fashion-cnn'`), e.g. for `loadModelFile` when an app
+ * fine-tunes it. Throws a RangeError listing the names for any other name.
+ */
+export function shippedModelPath(name: ModelName): string {
+  return fileURLToPath(modelUrl(name));
 }
 
 async function exists(file: string): Promise<boolean> {
