@@ -15,7 +15,7 @@ describe('README', () => {
     const ts = codeBlocks.filter((b) => b.lang === 'ts').map((b) => b.code);
     const js = codeBlocks.filter((b) => b.lang === 'js').map((b) => b.code);
     expect(js).toContain(example('node-app/classify.mjs'));
-    expect(ts).toContain(example('browser-quickstart.ts'));
+    expect(ts).toContain(example('vite-app/src/main.ts'));
   });
 
   it('gives the fresh-machine commands, and CI runs the README test command', () => {
