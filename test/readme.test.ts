@@ -22,7 +22,10 @@ describe('README', () => {
     const sh = codeBlocks.filter((b) => b.lang === 'sh').map((b) => b.code.trim());
     const main = 'npx -y pnpm@10.34.9 install && npx -y pnpm@10.34.9 main';
     const test = 'npx -y pnpm@10.34.9 install && npx -y pnpm@10.34.9 test';
-    expect(sh).toEqual([main, test]);
+    const addToApp = readFileSync(path.join(repoRoot, 'docs/INSTALL.md'), 'utf8').match(/## In an app[\s\S]*?```sh\n([\s\S]*?)```/)![1].trim();
+    expect(addToApp.split('\n')).toHaveLength(2);
+    expect(addToApp).toContain('ONNXRUNTIME_NODE_INSTALL=skip npm install @onnxkit/node');
+    expect(sh).toEqual([addToApp, main, test]);
     const ci = readFileSync(path.join(repoRoot, '.ci/run'), 'utf8');
     expect(ci).toContain(test.replace('install', 'install --frozen-lockfile'));
     const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));

@@ -1,7 +1,7 @@
 // examples/node-app as a user has it: a plain npm project outside the repo, installed with `npm install`
 // of freshly packed tarballs (not through the workspace), with onnxruntime-node's CUDA download skipped.
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -51,6 +51,13 @@ describe('examples/node-app installed from packed tarballs', () => {
     const tsc = path.join(app, 'node_modules/.bin/tsc');
     await expect(run(tsc, ['-p', 'tsconfig.node16.json'], { cwd: app, env })).resolves.toBeDefined();
     await expect(run(tsc, ['-p', 'tsconfig.bundler.json'], { cwd: app, env })).resolves.toBeDefined();
+  });
+
+  it("docs/INSTALL.md's second command runs in the installed app", async () => {
+    const install = readFileSync(path.join(repoRoot, 'docs/INSTALL.md'), 'utf8');
+    const [, second] = install.match(/## In an app[\s\S]*?```sh\n([\s\S]*?)```/)![1].trim().split('\n');
+    const { stdout } = await run('bash', ['-c', second], { cwd: app, env, timeout: 60_000 });
+    expect(stdout).toContain("'0', '1', '2'");
   });
 
   it('the library install leaves the CUDA provider out (ONNXRUNTIME_NODE_INSTALL=skip) and resolves @onnxkit/* locally', async () => {

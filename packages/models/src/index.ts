@@ -6,6 +6,7 @@
  * `createSession('mnist-cnn')`, `Classifier.load('fashion-cnn')`.
  *
  * @packageDocumentation
+ * @module @onnxkit/models
  */
 
 /** The names of the shipped models. */

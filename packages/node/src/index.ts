@@ -1,3 +1,10 @@
+/**
+ * onnxkit for Node.js: onnxruntime-node (CUDA, WebGPU, CPU), model files, shipped models by name, models
+ * from URLs, image files (sharp). Re-exports `@onnxkit/core`.
+ *
+ * @packageDocumentation
+ * @module @onnxkit/node
+ */
 import { registerImageDecoder, registerRuntime } from '@onnxkit/core';
 import { nodeImageDecoder } from './image/index.js';
 import { nodeRuntime } from './runtime/index.js';

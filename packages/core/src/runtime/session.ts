@@ -123,6 +123,15 @@ export class Session {
  * ORT has refused the model itself: a ModelFormatError (code `'invalid'`) naming it, with the
  * DeviceUnavailableError as its `cause`. `'auto'` also passes over a device whose adapter is a software
  * renderer; naming the device runs it there anyway.
+ *
+ * @example
+ * ```ts
+ * import { createSession } from '@onnxkit/node'; // or '@onnxkit/web'
+ * const session = await createSession('mnist-cnn', { device: 'auto' }); // a shipped name, a path or a URL
+ * console.log(session.device, session.fallbacks);
+ * const out = await session.run({ input: { data: new Float32Array(784), dims: [1, 1, 28, 28] } });
+ * await session.release();
+ * ```
  */
 export async function createSession(model: ModelSource, options?: SessionOptions): Promise<Session> {
   const runtime = getRuntime();

@@ -83,7 +83,14 @@ export class Classifier {
    * Labels and the preprocessing spec come from the model's metadata unless given. Bad options throw a
    * TypeError/RangeError naming them; a model without a preprocessing spec loads, but its images fail
    * with a message saying how to give one.
-   */
+   *
+ * @example
+ * ```ts
+ * const clf = await Classifier.load('mnist-cnn', { device: 'cpu' });
+ * const { label, probability, top } = await clf.classify('digit.png', { topK: 3 });
+ * await clf.dispose();
+ * ```
+ */
   static async load(model: ClassifierModel, options: ClassifierOptions = {}): Promise<Classifier> {
     if (options === null || typeof options !== 'object') throw new TypeError('Classifier.load: options must be an object');
     const { labels, preprocessing, batchSize, input, output, scores, maxPixels, decoder, concurrency, ...sessionOptions } = options;
