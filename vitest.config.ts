@@ -11,6 +11,7 @@ export default defineConfig({
       '@onnxkit/core/convert': src('./packages/core/src/convert/index.ts'),
       '@onnxkit/core/quantize': src('./packages/core/src/quantize/index.ts'),
       '@onnxkit/core': src('./packages/core/src/index.ts'),
+      '@onnxkit/node/runtime': src('./packages/node/src/runtime-entry.ts'),
       '@onnxkit/node': src('./packages/node/src/index.ts'),
       '@onnxkit/models': src('./packages/models/src/index.ts'),
       '@onnxkit/web/wasm': src('./packages/web/src/wasm.ts'),

@@ -15,7 +15,6 @@ export * from './io/index.js';
 export * from './load/index.js';
 export * from './data/index.js';
 export * from './image/index.js';
-export { createProgressBar, type ProgressBar, type ProgressBarOptions } from './progress/progress-bar.js';
 
 // Importing @onnxkit/node is enough to run sessions and classify image files, as importing
 // onnxruntime-node registers its backend.

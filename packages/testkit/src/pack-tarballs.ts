@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** The published packages, by directory under packages/. */
-export const PUBLISHED_PACKAGES = ['core', 'node', 'web', 'models'] as const;
+export const PUBLISHED_PACKAGES = ['core', 'node', 'web', 'models', 'cli'] as const;
 /** One of {@link PUBLISHED_PACKAGES}. */
 export type PublishedPackage = (typeof PUBLISHED_PACKAGES)[number];
 
