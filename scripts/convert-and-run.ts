@@ -19,8 +19,8 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Classifier, hasImageDecoder, type DeviceOption, type RawImage } from '@onnxkit/node';
-import { convertModelFile } from '../packages/node/src/cli/commands/convert.js';
-import { parseDevice } from '../packages/node/src/cli/parse-device.js';
+import { convertModelFile } from '../packages/cli/src/cli/commands/convert.js';
+import { parseDevice } from '../packages/cli/src/cli/parse-device.js';
 import { loadMnistDigits } from '../packages/node/src/data/mnist-digits.js';
 import { writeFileAtomic } from '../packages/node/src/io/atomic-write.js';
 

@@ -18,17 +18,16 @@ import {
   generateArtifacts,
   loadMnistDigits,
   Random,
-  runCoordinator,
-  runFederatedClient,
   selectExamples,
   splitDataset,
   takePerClass,
   Trainer,
   type ImageDataset,
 } from '@onnxkit/node';
+import { runCoordinator, runFederatedClient } from '@onnxkit/node/queue';
 import { writeFileAtomic } from '../packages/node/src/io/atomic-write.js';
-import { renderSvg } from '../packages/node/src/plots/render-svg.js';
-import { federatedAccuracySpec } from '../packages/node/src/plots/federated-accuracy.js';
+import { renderSvg } from '../packages/cli/src/plots/render-svg.js';
+import { federatedAccuracySpec } from '../packages/cli/src/plots/federated-accuracy.js';
 import { startRedis } from '../packages/testkit/src/redis-server.js';
 import { loadAverage } from './bench/measure.js';
 

@@ -32,8 +32,8 @@ import {
   type ScheduleSpec,
 } from '@onnxkit/node';
 import { loadIdxFolder } from '../packages/node/src/data/idx-folder.js';
-import { accuracyByExamplesSpec, type AccuracyPoint } from '../packages/node/src/plots/accuracy-by-examples.js';
-import { renderSvg } from '../packages/node/src/plots/render-svg.js';
+import { accuracyByExamplesSpec, type AccuracyPoint } from '../packages/cli/src/plots/accuracy-by-examples.js';
+import { renderSvg } from '../packages/cli/src/plots/render-svg.js';
 
 const { values } = parseArgs({
   options: { seeds: { type: 'string', default: '3' }, out: { type: 'string', default: 'docs/finetuning' }, 'plot-only': { type: 'boolean' } },

@@ -29,8 +29,8 @@ import {
   type Model,
   loadMnistDigits,
   writeFileAtomic,
-  createProgressBar,
 } from '@onnxkit/node';
+import { createProgressBar } from '../packages/cli/src/progress/progress-bar.js';
 
 
 

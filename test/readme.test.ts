@@ -13,15 +13,19 @@ const example = (name: string) => readFileSync(path.join(repoRoot, 'examples', n
 describe('README', () => {
   it('shows the examples exactly as they are in examples/', () => {
     const ts = codeBlocks.filter((b) => b.lang === 'ts').map((b) => b.code);
-    expect(ts).toContain(example('node-quickstart.ts'));
-    expect(ts).toContain(example('browser-quickstart.ts'));
+    const js = codeBlocks.filter((b) => b.lang === 'js').map((b) => b.code);
+    expect(js).toContain(example('node-app/classify.mjs'));
+    expect(ts).toContain(example('vite-app/src/main.ts'));
   });
 
   it('gives the fresh-machine commands, and CI runs the README test command', () => {
     const sh = codeBlocks.filter((b) => b.lang === 'sh').map((b) => b.code.trim());
     const main = 'npx -y pnpm@10.34.9 install && npx -y pnpm@10.34.9 main';
     const test = 'npx -y pnpm@10.34.9 install && npx -y pnpm@10.34.9 test';
-    expect(sh).toEqual([main, test]);
+    const addToApp = readFileSync(path.join(repoRoot, 'docs/INSTALL.md'), 'utf8').match(/## In an app[\s\S]*?```sh\n([\s\S]*?)```/)![1].trim();
+    expect(addToApp.split('\n')).toHaveLength(2);
+    expect(addToApp).toContain('ONNXRUNTIME_NODE_INSTALL=skip npm install @onnxkit/node');
+    expect(sh).toEqual([addToApp, main, test]);
     const ci = readFileSync(path.join(repoRoot, '.ci/run'), 'utf8');
     expect(ci).toContain(test.replace('install', 'install --frozen-lockfile'));
     const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));

@@ -29,7 +29,7 @@ const { values } = parseArgs({
 const count = Number(values.count);
 const repeats = Number(values.repeats);
 const root = path.resolve(import.meta.dirname, '../..');
-const cli = [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'packages/node/src/cli/main.ts')];
+const cli = [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'packages/cli/src/cli/main.ts')];
 const cores = Number(execFileSync('nproc').toString().trim());
 if (cores < 2) throw new Error('classify-scaling needs at least 2 cores');
 

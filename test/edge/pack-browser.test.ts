@@ -5,7 +5,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Random, splitDataset } from '@onnxkit/node';
 import { loadMnistDigits } from '../../packages/node/src/data/mnist-digits.js';
-import { packModel, type PackTarget } from '../../packages/node/src/pack/index.js';
+import { packModel, type PackTarget } from '../../packages/cli/src/pack/index.js';
 import { browserSkipReason, chromiumPath, CHROMIUM_ARGS } from '../browser/harness.js';
 import { repoRoot } from '../support/paths.js';
 import { serveFolder } from './support.js';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeModel, encodeModel, quantizeModel, Random, selectExamples, splitDataset } from '@onnxkit/node';
 import { loadMnistDigits } from '../../packages/node/src/data/mnist-digits.js';
-import { packModel } from '../../packages/node/src/pack/index.js';
+import { packModel } from '../../packages/cli/src/pack/index.js';
 import { repoRoot } from '../support/paths.js';
 import { grayPng } from './support.js';
 

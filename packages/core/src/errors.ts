@@ -1,3 +1,4 @@
+import { brandClass } from './shared-slot.js';
 /**
  * Thrown when bytes are not a usable ONNX model: not a protobuf, truncated, an unsupported IR version,
  * a dangling node input, a missing opset import or a duplicate name. `code` tells the case apart.
@@ -12,6 +13,8 @@ export class ModelFormatError extends Error {
     this.code = code;
   }
 }
+// `instanceof ModelFormatError` holds across copies of the package (CJS and ESM builds in one process).
+brandClass(ModelFormatError, 'ModelFormatError');
 
 /** Reasons a {@link ModelFormatError} can carry. */
 export type ModelFormatErrorCode =
@@ -39,6 +42,8 @@ export class DataFormatError extends Error {
     this.code = code;
   }
 }
+// `instanceof DataFormatError` holds across copies of the package (CJS and ESM builds in one process).
+brandClass(DataFormatError, 'DataFormatError');
 
 /** Reasons a {@link DataFormatError} can carry. */
 export type DataFormatErrorCode =

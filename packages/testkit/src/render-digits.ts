@@ -4,7 +4,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Classifier, Random, splitDataset, type RawImage } from '@onnxkit/node';
-import { runCli } from '../../node/src/cli/program.js';
+import { runCli } from '../../cli/src/cli/program.js';
 import { loadMnistDigits } from '../../node/src/data/mnist-digits.js';
 import { encodeImage } from '../../node/src/image/index.js';
 

@@ -1,3 +1,10 @@
+/**
+ * onnxkit for browsers: onnxruntime-web (WebGPU, WASM fallback), fetch with progress, browser storage.
+ * Re-exports `@onnxkit/core`.
+ *
+ * @packageDocumentation
+ * @module @onnxkit/web
+ */
 import { registerWebPlatform } from './register.js';
 import { webRuntime } from './runtime/webgpu-runtime.js';
 

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { convertKeras, encodeModel } from '../../../packages/node/src/index.js';
-import { convertModelFile } from '../../../packages/node/src/cli/commands/convert.js';
+import { convertModelFile } from '../../../packages/cli/src/cli/commands/convert.js';
 import type { Category } from '../category.js';
 import { mutateBytes, mutateJson } from '../mutate.js';
 import { fixtures } from './shared.js';

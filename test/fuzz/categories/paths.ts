@@ -1,7 +1,7 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { runCli } from '../../../packages/node/src/cli/program.js';
-import { convertModelFile } from '../../../packages/node/src/cli/commands/convert.js';
+import { runCli } from '../../../packages/cli/src/cli/program.js';
+import { convertModelFile } from '../../../packages/cli/src/cli/commands/convert.js';
 import { nodeImageDecoder } from '../../../packages/node/src/image/sharp-decoder.js';
 import {
   Classifier,

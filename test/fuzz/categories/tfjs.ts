@@ -1,6 +1,6 @@
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { convertModelFile } from '../../../packages/node/src/cli/commands/convert.js';
+import { convertModelFile } from '../../../packages/cli/src/cli/commands/convert.js';
 import type { Category } from '../category.js';
 import { mutateBytes, mutateJson } from '../mutate.js';
 import { fixtures, makeSpecial, pick, SPECIAL_KINDS } from './shared.js';

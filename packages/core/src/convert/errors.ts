@@ -1,3 +1,4 @@
+import { brandClass } from '../shared-slot.js';
 /**
  * Thrown when a Keras or TF.js model cannot be converted: the file is corrupt or hostile, its weights
  * disagree with its topology, or it uses a layer onnxkit does not convert. `code` tells the case apart.
@@ -12,6 +13,8 @@ export class ConvertError extends Error {
     this.code = code;
   }
 }
+// `instanceof ConvertError` holds across copies of the package (CJS and ESM builds in one process).
+brandClass(ConvertError, 'ConvertError');
 
 /** Reasons a {@link ConvertError} can carry. */
 export type ConvertErrorCode =

@@ -1,3 +1,9 @@
+/**
+ * Keras (`.keras`, `.h5`) and TF.js Layers / graph models to ONNX.
+ *
+ * @packageDocumentation
+ * @module @onnxkit/core/convert
+ */
 export { convertKeras, convertKerasModel, CONVERT_METADATA, type ConvertResult } from './convert.js';
 export { ConvertError, type ConvertErrorCode } from './errors.js';
 export { CONVERT_OPSETS, type ConvertOptions } from './options.js';

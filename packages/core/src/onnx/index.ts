@@ -1,3 +1,9 @@
+/**
+ * The ONNX IR: decode/encode, `GraphBuilder`, validation, shape inference, inspection.
+ *
+ * @packageDocumentation
+ * @module @onnxkit/core/onnx
+ */
 export * from './dtype.js';
 export type * from './ir.js';
 export { decodeModel, type DecodeOptions } from './codec/decode-model.js';

@@ -1,3 +1,9 @@
+/**
+ * int8 (static QDQ, dynamic, weight-only) and fp16 quantization, and dequantization for training.
+ *
+ * @packageDocumentation
+ * @module @onnxkit/core/quantize
+ */
 export { quantizeModel, requantize, type QuantizeResult, type RequantizeOptions } from './quantize-model.js';
 export { quantizeStatic } from './quantize-static.js';
 export { quantizeDynamic } from './quantize-dynamic.js';

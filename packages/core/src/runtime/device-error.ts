@@ -1,3 +1,4 @@
+import { brandClass } from '../shared-slot.js';
 import type { AdapterInfo } from './adapter.js';
 import type { Device } from './device.js';
 
@@ -25,6 +26,8 @@ export class DeviceUnavailableError extends Error {
     this.fallbacks = fallbacks;
   }
 }
+// `instanceof DeviceUnavailableError` holds across copies of the package (CJS and ESM builds in one process).
+brandClass(DeviceUnavailableError, 'DeviceUnavailableError');
 
 /** The message of any thrown value. */
 export function errorText(error: unknown): string {

@@ -4,6 +4,8 @@ export { AUTO_DEVICES, DEVICES, devicesOf, isDevice } from './device.js';
 export type { Device, DeviceInfo, DeviceOption, Platform } from './device.js';
 export { DeviceUnavailableError } from './device-error.js';
 export type { DeviceFailure } from './device-error.js';
+export { checkModelLoadOptions, integrityHex } from './model-load-options.js';
+export type { ModelLoadOptions, ModelLoadProgress, ModelLoadSignal } from './model-load-options.js';
 export type { FeedValue, Feeds, TensorInit } from './feeds.js';
 export { OutputTensor } from './output-tensor.js';
 export { getRuntime, hasRuntime, registerRuntime } from './registry.js';

@@ -1,3 +1,4 @@
+import { brandClass } from '../shared-slot.js';
 import { errorText } from './device-error.js';
 
 // ORT prefixes many messages with the C++ source location and function that raised them:
@@ -38,3 +39,5 @@ export class RunError extends Error {
     this.name = 'RunError';
   }
 }
+// `instanceof RunError` holds across copies of the package (CJS and ESM builds in one process).
+brandClass(RunError, 'RunError');

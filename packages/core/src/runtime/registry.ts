@@ -1,6 +1,8 @@
+import { sharedSlot } from '../shared-slot.js';
 import type { Runtime } from './runtime.js';
 
-let current: Runtime | undefined;
+// One registry per process, whichever copy of core (CJS or ESM build) registers or asks.
+const registry = sharedSlot<{ current?: Runtime }>('runtime-registry', () => ({}));
 
 /**
  * Makes `runtime` the one sessions are created with. `@onnxkit/node` and `@onnxkit/web` call this when
@@ -14,11 +16,12 @@ export function registerRuntime(runtime: Runtime): void {
     const got = String(runtime.platform);
     throw new RangeError(`registerRuntime: runtime.platform must be 'node' or 'web', got '${got}'`);
   }
-  current = runtime;
+  registry.current = runtime;
 }
 
 /** The registered runtime; throws when none is, naming the packages that register one. */
 export function getRuntime(): Runtime {
+  const current = registry.current;
   if (!current) {
     throw new Error(
       'no ONNX Runtime registered: ' +
@@ -30,5 +33,5 @@ export function getRuntime(): Runtime {
 
 /** True once a runtime is registered. */
 export function hasRuntime(): boolean {
-  return current !== undefined;
+  return registry.current !== undefined;
 }

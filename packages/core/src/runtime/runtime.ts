@@ -2,6 +2,7 @@ import type { Env, InferenceSession as OrtInferenceSession, Tensor as OrtTensor 
 import type { TensorValues } from '../onnx/dtype.js';
 import type { AdapterProbe } from './adapter.js';
 import type { Device, Platform } from './device.js';
+import type { ModelLoadOptions } from './model-load-options.js';
 
 /** An onnxruntime-common tensor, created by (and belonging to) the registered runtime's ORT copy. */
 export type OrtTensorLike = OrtTensor;
@@ -40,8 +41,11 @@ export interface Runtime {
   createSession(model: Uint8Array, options: OrtSessionOptions): Promise<OrtSession>;
   /** Creates a CPU tensor with this runtime's own `Tensor` class. */
   createTensor(dtype: OrtDataType, data: TensorArray, dims: readonly number[]): OrtTensorLike;
-  /** Reads a model given as a string: a file path in Node, a URL in browsers. */
-  loadModel(source: string): Promise<Uint8Array>;
+  /**
+   * Reads a model given as a string: a file path, a shipped model's name or an http(s) URL in Node, a
+   * URL in browsers; `options` as the caller gave them (already checked).
+   */
+  loadModel(source: string, options?: ModelLoadOptions): Promise<Uint8Array>;
   /**
    * Optional: extra words for an ORT error from starting `device`, e.g. which shared library is missing
    * (ORT's own message only says "Failed to load shared library"). Returned text is appended to it.

@@ -1,4 +1,5 @@
 import { DEVICES, type Device, type DeviceOption } from './device.js';
+import { checkModelLoadOptions, type ModelLoadOptions } from './model-load-options.js';
 import type { OrtSessionOptions } from './runtime.js';
 
 /**
@@ -15,6 +16,8 @@ export interface SessionOptions extends Omit<OrtSessionOptions, 'executionProvid
    * e.g. `{ webgpu: { preferredLayout: 'NHWC' } }`. @defaultValue none
    */
   providerOptions?: { readonly [D in Device]?: Readonly<Record<string, unknown>> };
+  /** How a model given as a path, name or URL is read: progress, abort, cache, integrity. @defaultValue none */
+  load?: ModelLoadOptions;
 }
 
 const OPT_LEVELS = ['disabled', 'basic', 'extended', 'layout', 'all'];
@@ -46,12 +49,13 @@ export function checkSessionOptions(options: unknown): SessionOptions {
   if (o.logSeverityLevel !== undefined && ![0, 1, 2, 3, 4].includes(o.logSeverityLevel)) {
     throw new RangeError(`createSession: options.logSeverityLevel must be 0..4, got ${String(o.logSeverityLevel)}`);
   }
+  checkModelLoadOptions('createSession', o.load);
   return o;
 }
 
 /** ORT session options that run `device` alone, so a failure is attributable to that device. */
 export function toOrtOptions(options: SessionOptions, device: Device): OrtSessionOptions {
-  const { device: _device, deviceId, providerOptions, ...ort } = options;
+  const { device: _device, deviceId, providerOptions, load: _load, ...ort } = options;
   const info = DEVICES[device];
   const provider = {
     name: info.provider,

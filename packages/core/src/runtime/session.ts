@@ -5,6 +5,7 @@ import { externalTensors } from '../onnx/external-data.js';
 import { formatAdapter, type AdapterInfo, type AdapterProbe } from './adapter.js';
 import { AUTO_DEVICES, DEVICES, type Device } from './device.js';
 import { DeviceUnavailableError, type DeviceFailure } from './device-error.js';
+import type { ModelLoadOptions } from './model-load-options.js';
 import { ortErrorText, RunError } from './ort-error.js';
 import { prepareFeeds, type Feeds } from './feeds.js';
 import { OutputTensor } from './output-tensor.js';
@@ -122,12 +123,21 @@ export class Session {
  * ORT has refused the model itself: a ModelFormatError (code `'invalid'`) naming it, with the
  * DeviceUnavailableError as its `cause`. `'auto'` also passes over a device whose adapter is a software
  * renderer; naming the device runs it there anyway.
+ *
+ * @example
+ * ```ts
+ * import { createSession } from '@onnxkit/node'; // or '@onnxkit/web'
+ * const session = await createSession('mnist-cnn', { device: 'auto' }); // a shipped name, a path or a URL
+ * console.log(session.device, session.fallbacks);
+ * const out = await session.run({ input: { data: new Float32Array(784), dims: [1, 1, 28, 28] } });
+ * await session.release();
+ * ```
  */
 export async function createSession(model: ModelSource, options?: SessionOptions): Promise<Session> {
   const runtime = getRuntime();
   // Bad options fail before the model is read.
   resolveDevices(checkSessionOptions(options).device, runtime.platform);
-  const bytes = await modelBytes(model, runtime);
+  const bytes = await modelBytes(model, runtime, options?.load);
   return startSession(bytes, options, typeof model === 'string' ? model : 'the model bytes');
 }
 
@@ -225,11 +235,11 @@ function noDeviceError(
   );
 }
 
-async function modelBytes(model: ModelSource, runtime: Runtime): Promise<Uint8Array> {
+async function modelBytes(model: ModelSource, runtime: Runtime, load: ModelLoadOptions | undefined): Promise<Uint8Array> {
   let bytes: Uint8Array;
   if (typeof model === 'string') {
     if (model.length === 0) throw new RangeError('createSession: model path/URL is empty');
-    bytes = await runtime.loadModel(model);
+    bytes = await runtime.loadModel(model, load);
   } else if (model instanceof Uint8Array) {
     bytes = model;
   } else if (model instanceof ArrayBuffer) {

@@ -1,3 +1,9 @@
+/**
+ * Training: artifact generation (gradients, losses, optimizers), the `Trainer` and `fit`, head replacement.
+ *
+ * @packageDocumentation
+ * @module @onnxkit/core/train
+ */
 export * from './autodiff/index.js';
 export * from './losses/index.js';
 export * from './optimizers/index.js';

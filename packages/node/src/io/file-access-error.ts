@@ -1,3 +1,4 @@
+import { brandClass } from '@onnxkit/core';
 /** Why {@link FileAccessError} refused a file. */
 export type FileAccessErrorCode = 'not-found' | 'not-a-file' | 'outside-folder' | 'too-large' | 'unreadable';
 
@@ -22,3 +23,5 @@ export class FileAccessError extends Error {
     this.reason = reason;
   }
 }
+// `instanceof FileAccessError` holds across copies of the package (CJS and ESM builds in one process).
+brandClass(FileAccessError, 'node.FileAccessError');

@@ -3,7 +3,6 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { PreprocessingOption } from '@onnxkit/core';
 import { Queue } from 'bullmq';
-import { classifyProgress, type ClassifyProgressMode } from '../classify/classify-progress.js';
 import { openJsonlOutput, type JsonlOutput } from '../classify/jsonl-output.js';
 import { listImageFiles } from '../image/image-files.js';
 import { openModelFile } from '../io/model-file.js';
@@ -26,10 +25,16 @@ export interface QueueRunOptions {
   preprocess?: PreprocessingOption;
   labels?: string[];
   maxPixels?: number;
-  /** Progress on stderr. @defaultValue 'none' */
-  progress?: ClassifyProgressMode;
+  /** Makes the reporter of a run's progress, given how many files it classifies. @defaultValue none */
+  progress?: (total: number) => ProgressReporter;
   /** How often the results are counted. @defaultValue 250 ms */
   pollMs?: number;
+}
+
+/** Progress of a run: `update` with the files classified so far, `stop` once at the end. */
+export interface ProgressReporter {
+  update(done: number): void;
+  stop(): void;
 }
 
 /** What a queued run did. */
@@ -92,7 +97,7 @@ export async function classifyViaQueue(
       }
       await queue.addBulk(jobs);
     }
-    const progress = classifyProgress(options.progress ?? 'none', todo.length, stderr);
+    const progress = options.progress?.(todo.length) ?? { update: () => {}, stop: () => {} };
     for (;;) {
       const done = await redis.hlen(resultsKey(run));
       progress.update(Math.min(done, todo.length));

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Classifier, ImageError, type ClassifyResult } from '@onnxkit/core';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { toFileResult } from '../cli/commands/classify.js';
+import { toFileResult } from '../classify/file-result.js';
 import { nodeImageDecoder } from '../image/sharp-decoder.js';
 import { FileAccessError } from '../io/file-access-error.js';
 import { resolveInside } from '../io/inside-folder.js';

@@ -3,7 +3,7 @@ import * as ort from 'onnxruntime-node';
 import { withDownloadableOutputs } from './gpu-buffer-download.js';
 import { explainCudaFailure } from './ort-binary-dir.js';
 import { availableParallelism } from 'node:os';
-import { readModelFile } from './read-model-file.js';
+import { loadModelSource } from '../load/model-source.js';
 import { createWorkerSession } from './worker-session.js';
 import { explainWebGpuFailure, probeWebGpuAdapter } from './webgpu-adapter.js';
 
@@ -13,7 +13,7 @@ import { explainWebGpuFailure, probeWebGpuAdapter } from './webgpu-adapter.js';
 // and ONNXKIT_DEBUG=1 keeps ORT's default.
 if (process.env.ONNXKIT_DEBUG !== '1') ort.env.logLevel = 'fatal';
 
-/** The onnxruntime-node runtime: devices `cuda`, `webgpu` (ORT's bundled Dawn) and `cpu`, models from file paths. */
+/** The onnxruntime-node runtime: devices `cuda`, `webgpu` (ORT's bundled Dawn) and `cpu`, models from file paths, shipped names and http(s) URLs. */
 export const nodeRuntime: Runtime = Object.freeze({
   platform: 'node',
   name: `onnxruntime-node ${ort.env.versions.node ?? ort.env.versions.common}`,
@@ -25,7 +25,7 @@ export const nodeRuntime: Runtime = Object.freeze({
   createTensor: (dtype: OrtDataType, data: TensorArray, dims: readonly number[]) =>
     // The overloads of the Tensor constructor cannot be picked from a union type; the runtime checks pairs.
     new ort.Tensor(dtype, data as ort.Tensor.DataType, dims),
-  loadModel: readModelFile,
+  loadModel: loadModelSource,
   explainFailure: (device, error) =>
     device === 'cuda' ? explainCudaFailure() : device === 'webgpu' ? explainWebGpuFailure(error) : undefined,
   // Only a device that may be a software renderer has an adapter worth asking about (the device table).

@@ -13,13 +13,11 @@ import {
   generateArtifacts,
   loadMnistDigits,
   Random,
-  runCoordinator,
-  runFederatedClient,
   selectExamples,
   Trainer,
   type ImageDataset,
-  type RoundInfo,
 } from '@onnxkit/node';
+import { runCoordinator, runFederatedClient, type RoundInfo } from '@onnxkit/node/queue';
 import { connectRedis } from '../../src/queue/redis-connection.js';
 import { startRedis, type TestRedis } from '../../../testkit/src/redis-server.js';
 

@@ -1,6 +1,7 @@
 import type { OrtDataType, OrtSession, OrtSessionOptions, Runtime, TensorArray } from '@onnxkit/core';
 import { markWebRuntimeStarted } from '../configure-web.js';
 import { fetchModel } from '../load/fetch-model.js';
+import type { LoadOptions } from '../load/progress.js';
 import type { OrtWebModule, WebBuild } from './ort-web-module.js';
 import { SerialQueue } from './serial-queue.js';
 
@@ -53,7 +54,7 @@ export function createWebRuntime(ort: OrtWebModule, build: WebBuild): Runtime {
     createTensor: (dtype: OrtDataType, data: TensorArray, dims: readonly number[]) =>
       // The overloads of the Tensor constructor cannot be picked from a union type; the runtime checks pairs.
       new ort.Tensor(dtype, data as never, dims),
-    loadModel: (url: string) => fetchModel(url),
+    loadModel: (url: string, options?: LoadOptions) => fetchModel(url, options),
     explainFailure: (device) =>
       device === 'webgpu' && build === 'webgpu' && typeof navigator !== 'undefined' && !('gpu' in navigator)
         ? 'this browser exposes no navigator.gpu'

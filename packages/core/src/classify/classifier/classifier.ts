@@ -1,4 +1,5 @@
 import type { DataType } from '../../onnx/dtype.js';
+import { checkModelLoadOptions } from '../../runtime/model-load-options.js';
 import { startSession, type Session } from '../../runtime/session.js';
 import type { Device } from '../../runtime/device.js';
 import { formatSpecs, type SpecDim, type TensorSpec } from '../../runtime/tensor-spec.js';
@@ -43,7 +44,7 @@ const DEFAULT_BATCH = 64;
  * In a batch, a bad image gets its own failure entry and the others are still classified.
  *
  * ```ts
- * const clf = await Classifier.load('models/onnx/mnist-cnn.onnx');
+ * const clf = await Classifier.load('mnist-cnn'); // a shipped model by name (Node), a path or a URL
  * const { label, probability } = await clf.classify('digit.png');
  * ```
  */
@@ -87,7 +88,14 @@ export class Classifier {
    * Labels and the preprocessing spec come from the model's metadata unless given. Bad options throw a
    * TypeError/RangeError naming them; a model without a preprocessing spec loads, but its images fail
    * with a message saying how to give one.
-   */
+   *
+ * @example
+ * ```ts
+ * const clf = await Classifier.load('mnist-cnn', { device: 'cpu' });
+ * const { label, probability, top } = await clf.classify('digit.png', { topK: 3 });
+ * await clf.dispose();
+ * ```
+ */
   static async load(model: ClassifierModel, options: ClassifierOptions = {}): Promise<Classifier> {
     if (options === null || typeof options !== 'object') throw new TypeError('Classifier.load: options must be an object');
     const { labels, preprocessing, batchSize, input, output, scores, maxPixels, decoder, concurrency, pool, ...sessionOptions } = options;
@@ -103,7 +111,7 @@ export class Classifier {
     }
     const given = labels === undefined ? undefined : checkLabels(labels, 'Classifier.load: labels');
 
-    const { bytes, metadata, name } = await modelBytesAndMetadata(model);
+    const { bytes, metadata, name } = await modelBytesAndMetadata(model, checkModelLoadOptions('Classifier.load', sessionOptions.load));
     const stored = getPreprocessingSpec(metadata);
     const session = await startSession(bytes, sessionOptions, name);
     try {

@@ -1,6 +1,7 @@
 import { encodeModel } from '../../onnx/codec/model-codec.js';
 import type { Model } from '../../onnx/ir.js';
 import { getRuntime } from '../../runtime/registry.js';
+import type { ModelLoadOptions } from '../../runtime/model-load-options.js';
 import type { ModelSource } from '../../runtime/session.js';
 import { ModelFormatError } from '../../errors.js';
 import { readMetadataProps } from '../metadata/model-metadata.js';
@@ -9,10 +10,10 @@ import { readMetadataProps } from '../metadata/model-metadata.js';
 export type ClassifierModel = ModelSource | Model;
 
 /** The model's bytes for ORT, its metadata (read without decoding the graph) and its name for errors. */
-export async function modelBytesAndMetadata(model: ClassifierModel): Promise<{ bytes: Uint8Array; metadata: Record<string, string>; name: string }> {
+export async function modelBytesAndMetadata(model: ClassifierModel, load?: ModelLoadOptions): Promise<{ bytes: Uint8Array; metadata: Record<string, string>; name: string }> {
   if (typeof model === 'string') {
     if (model.length === 0) throw new RangeError('Classifier.load: model path/URL is empty');
-    const bytes = await getRuntime().loadModel(model);
+    const bytes = await getRuntime().loadModel(model, load);
     return { bytes, metadata: metadataOf(bytes, model), name: model };
   }
   if (model instanceof Uint8Array || model instanceof ArrayBuffer) {

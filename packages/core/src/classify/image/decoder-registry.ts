@@ -1,3 +1,4 @@
+import { sharedSlot } from '../../shared-slot.js';
 import type { RawImage } from './raw-image.js';
 
 /**
@@ -24,7 +25,8 @@ export interface ImageDecoder {
   decode(input: ImageInput, options: ImageDecodeOptions): Promise<RawImage>;
 }
 
-let current: ImageDecoder | undefined;
+// One decoder registry per process, like the runtime registry.
+const registry = sharedSlot<{ current?: ImageDecoder }>('image-decoder-registry', () => ({}));
 
 /**
  * Makes `decoder` the one classifiers use for non-raw images; registering again replaces it (last wins),
@@ -34,11 +36,12 @@ export function registerImageDecoder(decoder: ImageDecoder): void {
   if (decoder === null || typeof decoder !== 'object' || typeof decoder.decode !== 'function') {
     throw new TypeError('registerImageDecoder: decoder must be an object with a decode(input, options) method');
   }
-  current = decoder;
+  registry.current = decoder;
 }
 
 /** The registered decoder; throws naming the packages that register one. */
 export function getImageDecoder(): ImageDecoder {
+  const current = registry.current;
   if (!current) {
     throw new Error(
       "no image decoder registered: import '@onnxkit/node' (Node) or '@onnxkit/web' (browsers), or pass raw pixels ({ width, height, channels, data })",
@@ -49,5 +52,5 @@ export function getImageDecoder(): ImageDecoder {
 
 /** True once a decoder is registered. */
 export function hasImageDecoder(): boolean {
-  return current !== undefined;
+  return registry.current !== undefined;
 }

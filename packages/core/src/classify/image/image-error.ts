@@ -1,3 +1,4 @@
+import { brandClass } from '../../shared-slot.js';
 /** Why one image could not be classified. */
 export type ImageErrorCode =
   /** The file/URL/stream could not be read (missing, no permission, HTTP error). */
@@ -30,3 +31,5 @@ export class ImageError extends Error {
     this.source = source;
   }
 }
+// `instanceof ImageError` holds across copies of the package (CJS and ESM builds in one process).
+brandClass(ImageError, 'ImageError');

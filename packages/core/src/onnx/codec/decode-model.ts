@@ -16,6 +16,14 @@ export interface DecodeOptions {
  * Decodes ONNX protobuf bytes into the typed IR. Throws a {@link ModelFormatError} for bytes that are
  * empty, not a protobuf, truncated, or (unless `validate: false`) an invalid graph; a TypeError when
  * `bytes` is not binary data.
+ *
+ * @example
+ * ```ts
+ * import { decodeModel, encodeModel } from '@onnxkit/core';
+ * const model = decodeModel(bytes); // throws ModelFormatError with a `code` for bytes that are not a model
+ * console.log(model.graph.nodes.length, model.opsetImports);
+ * const again = encodeModel(model);
+ * ```
  */
 export function decodeModel(bytes: Uint8Array | ArrayBuffer, options: DecodeOptions = {}): Model {
   let view: Uint8Array;

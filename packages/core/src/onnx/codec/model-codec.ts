@@ -3,7 +3,7 @@ import { ModelFormatError } from '../../errors.js';
 import type { FunctionDef, Graph, Model, Node, OpsetImport, TrainingInfo, Value } from '../ir.js';
 import { decodeAttribute, encodeAttribute, type SubgraphCodec } from './attribute-codec.js';
 import { int64ToNumber, numberToLong } from './int64.js';
-import { pb } from './protobuf.js';
+import { pb, pbEncode } from './protobuf.js';
 import {
   decodeSparseTensor,
   decodeTensor,
@@ -241,5 +241,5 @@ export function encodeModel(model: Model): Uint8Array {
     trainingInfo: model.trainingInfo.map(encodeTrainingInfo),
     functions: model.functions.map(encodeFunction),
   };
-  return pb.ModelProto.encode(props).finish();
+  return pbEncode.ModelProto.encode(props).finish();
 }

@@ -28,7 +28,6 @@ export namespace onnx {
         graphs: onnx.GraphProto.$Properties[];
         sparseTensors: onnx.SparseTensorProto.$Properties[];
         typeProtos: onnx.TypeProto.$Properties[];
-        static encode(message: onnx.AttributeProto.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): onnx.AttributeProto & onnx.AttributeProto.$Shape;
         static getTypeUrl(prefix?: string): string;
     }
@@ -106,7 +105,6 @@ export namespace onnx {
         type?: (onnx.TypeProto.$Properties|null);
         docString: string;
         metadataProps: onnx.StringStringEntryProto.$Properties[];
-        static encode(message: onnx.ValueInfoProto.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): onnx.ValueInfoProto & onnx.ValueInfoProto.$Shape;
         static getTypeUrl(prefix?: string): string;
     }
@@ -143,7 +141,6 @@ export namespace onnx {
         attribute: onnx.AttributeProto.$Properties[];
         docString: string;
         metadataProps: onnx.StringStringEntryProto.$Properties[];
-        static encode(message: onnx.NodeProto.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): onnx.NodeProto & onnx.NodeProto.$Shape;
         static getTypeUrl(prefix?: string): string;
     }
@@ -185,7 +182,6 @@ export namespace onnx {
         algorithm?: (onnx.GraphProto.$Properties|null);
         initializationBinding: onnx.StringStringEntryProto.$Properties[];
         updateBinding: onnx.StringStringEntryProto.$Properties[];
-        static encode(message: onnx.TrainingInfoProto.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): onnx.TrainingInfoProto & onnx.TrainingInfoProto.$Shape;
         static getTypeUrl(prefix?: string): string;
     }
@@ -224,7 +220,6 @@ export namespace onnx {
         metadataProps: onnx.StringStringEntryProto.$Properties[];
         trainingInfo: onnx.TrainingInfoProto.$Properties[];
         functions: onnx.FunctionProto.$Properties[];
-        static encode(message: onnx.ModelProto.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): onnx.ModelProto & onnx.ModelProto.$Shape;
         static getTypeUrl(prefix?: string): string;
     }
@@ -268,7 +263,6 @@ export namespace onnx {
         $unknowns?: Uint8Array[];
         key: string;
         value: string;
-        static encode(message: onnx.StringStringEntryProto.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): onnx.StringStringEntryProto & onnx.StringStringEntryProto.$Shape;
         static getTypeUrl(prefix?: string): string;
     }
@@ -290,7 +284,6 @@ export namespace onnx {
         $unknowns?: Uint8Array[];
         tensorName: string;
         quantParameterTensorNames: onnx.StringStringEntryProto.$Properties[];
-        static encode(message: onnx.TensorAnnotation.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): onnx.TensorAnnotation & onnx.TensorAnnotation.$Shape;
         static getTypeUrl(prefix?: string): string;
     }
@@ -320,7 +313,6 @@ export namespace onnx {
         valueInfo: onnx.ValueInfoProto.$Properties[];
         quantizationAnnotation: onnx.TensorAnnotation.$Properties[];
         metadataProps: onnx.StringStringEntryProto.$Properties[];
-        static encode(message: onnx.GraphProto.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): onnx.GraphProto & onnx.GraphProto.$Shape;
         static getTypeUrl(prefix?: string): string;
     }
@@ -375,7 +367,6 @@ export namespace onnx {
         doubleData: number[];
         uint64Data: Long[];
         metadataProps: onnx.StringStringEntryProto.$Properties[];
-        static encode(message: onnx.TensorProto.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): onnx.TensorProto & onnx.TensorProto.$Shape;
         static getTypeUrl(prefix?: string): string;
     }
@@ -439,7 +430,6 @@ export namespace onnx {
             $unknowns?: Uint8Array[];
             begin: Long;
             end: Long;
-            static encode(message: onnx.TensorProto.Segment.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
             static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): onnx.TensorProto.Segment & onnx.TensorProto.Segment.$Shape;
             static getTypeUrl(prefix?: string): string;
         }
@@ -468,7 +458,6 @@ export namespace onnx {
         values?: (onnx.TensorProto.$Properties|null);
         indices?: (onnx.TensorProto.$Properties|null);
         dims: Long[];
-        static encode(message: onnx.SparseTensorProto.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): onnx.SparseTensorProto & onnx.SparseTensorProto.$Shape;
         static getTypeUrl(prefix?: string): string;
     }
@@ -490,7 +479,6 @@ export namespace onnx {
         constructor(properties?: onnx.TensorShapeProto.$Properties);
         $unknowns?: Uint8Array[];
         dim: onnx.TensorShapeProto.Dimension.$Properties[];
-        static encode(message: onnx.TensorShapeProto.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): onnx.TensorShapeProto & onnx.TensorShapeProto.$Shape;
         static getTypeUrl(prefix?: string): string;
     }
@@ -515,7 +503,6 @@ export namespace onnx {
             dimParam?: (string|null);
             denotation: string;
             value?: ("dimValue"|"dimParam");
-            static encode(message: onnx.TensorShapeProto.Dimension.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
             static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): onnx.TensorShapeProto.Dimension & onnx.TensorShapeProto.Dimension.$Shape;
             static getTypeUrl(prefix?: string): string;
         }
@@ -552,7 +539,6 @@ export namespace onnx {
         sparseTensorType?: (onnx.TypeProto.SparseTensor.$Properties|null);
         denotation: string;
         value?: ("tensorType"|"sequenceType"|"mapType"|"optionalType"|"sparseTensorType");
-        static encode(message: onnx.TypeProto.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): onnx.TypeProto & onnx.TypeProto.$Shape;
         static getTypeUrl(prefix?: string): string;
     }
@@ -588,7 +574,6 @@ export namespace onnx {
             $unknowns?: Uint8Array[];
             elemType: number;
             shape?: (onnx.TensorShapeProto.$Properties|null);
-            static encode(message: onnx.TypeProto.Tensor.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
             static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): onnx.TypeProto.Tensor & onnx.TypeProto.Tensor.$Shape;
             static getTypeUrl(prefix?: string): string;
         }
@@ -613,7 +598,6 @@ export namespace onnx {
             constructor(properties?: onnx.TypeProto.Sequence.$Properties);
             $unknowns?: Uint8Array[];
             elemType?: (onnx.TypeProto.$Properties|null);
-            static encode(message: onnx.TypeProto.Sequence.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
             static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): onnx.TypeProto.Sequence & onnx.TypeProto.Sequence.$Shape;
             static getTypeUrl(prefix?: string): string;
         }
@@ -637,7 +621,6 @@ export namespace onnx {
             $unknowns?: Uint8Array[];
             keyType: number;
             valueType?: (onnx.TypeProto.$Properties|null);
-            static encode(message: onnx.TypeProto.Map.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
             static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): onnx.TypeProto.Map & onnx.TypeProto.Map.$Shape;
             static getTypeUrl(prefix?: string): string;
         }
@@ -662,7 +645,6 @@ export namespace onnx {
             constructor(properties?: onnx.TypeProto.Optional.$Properties);
             $unknowns?: Uint8Array[];
             elemType?: (onnx.TypeProto.$Properties|null);
-            static encode(message: onnx.TypeProto.Optional.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
             static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): onnx.TypeProto.Optional & onnx.TypeProto.Optional.$Shape;
             static getTypeUrl(prefix?: string): string;
         }
@@ -686,7 +668,6 @@ export namespace onnx {
             $unknowns?: Uint8Array[];
             elemType: number;
             shape?: (onnx.TensorShapeProto.$Properties|null);
-            static encode(message: onnx.TypeProto.SparseTensor.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
             static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): onnx.TypeProto.SparseTensor & onnx.TypeProto.SparseTensor.$Shape;
             static getTypeUrl(prefix?: string): string;
         }
@@ -713,7 +694,6 @@ export namespace onnx {
         $unknowns?: Uint8Array[];
         domain: string;
         version: Long;
-        static encode(message: onnx.OperatorSetIdProto.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): onnx.OperatorSetIdProto & onnx.OperatorSetIdProto.$Shape;
         static getTypeUrl(prefix?: string): string;
     }
@@ -745,7 +725,6 @@ export namespace onnx {
         overload: string;
         valueInfo: onnx.ValueInfoProto.$Properties[];
         metadataProps: onnx.StringStringEntryProto.$Properties[];
-        static encode(message: onnx.FunctionProto.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): onnx.FunctionProto & onnx.FunctionProto.$Shape;
         static getTypeUrl(prefix?: string): string;
     }

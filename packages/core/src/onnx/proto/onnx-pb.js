@@ -4,7 +4,7 @@
 import $protobuf from "protobufjs/minimal.js";
 
 // Common aliases
-const $Reader = $protobuf.Reader, $Writer = $protobuf.Writer, $util = $protobuf.util;
+const $Reader = $protobuf.Reader, $util = $protobuf.util;
 const $Object = $util.global.Object, $undefined = $util.global.undefined, $Error = $util.global.Error, $RangeError = $util.global.RangeError;
 
 // Exported root namespace
@@ -243,71 +243,6 @@ export const onnx = $root.onnx = (() => {
          * @instance
          */
         AttributeProto.prototype.typeProtos = $util.emptyArray;
-
-        /**
-         * Encodes the specified AttributeProto message. Does not implicitly {@link onnx.AttributeProto.verify|verify} messages.
-         * @function encode
-         * @memberof onnx.AttributeProto
-         * @static
-         * @param {onnx.AttributeProto.$Properties} message AttributeProto message or plain object to encode
-         * @param {$protobuf.Writer} [writer] Writer to encode to
-         * @returns {$protobuf.Writer} Writer
-         */
-        AttributeProto.encode = function (message, writer, _depth) {
-            if (!writer)
-                writer = $Writer.create();
-            if (_depth === $undefined)
-                _depth = 0;
-            if (_depth > $util.recursionLimit)
-                throw $Error("max depth exceeded");
-            if (message.name != null && $Object.hasOwnProperty.call(message, "name"))
-                writer.uint32(/* id 1, wireType 2 =*/10).string(message.name);
-            if (message.f != null && $Object.hasOwnProperty.call(message, "f"))
-                writer.uint32(/* id 2, wireType 5 =*/21).float(message.f);
-            if (message.i != null && $Object.hasOwnProperty.call(message, "i"))
-                writer.uint32(/* id 3, wireType 0 =*/24).int64(message.i);
-            if (message.s != null && $Object.hasOwnProperty.call(message, "s"))
-                writer.uint32(/* id 4, wireType 2 =*/34).bytes(message.s);
-            if (message.t != null && $Object.hasOwnProperty.call(message, "t"))
-                $root.onnx.TensorProto.encode(message.t, writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
-            if (message.g != null && $Object.hasOwnProperty.call(message, "g"))
-                $root.onnx.GraphProto.encode(message.g, writer.uint32(/* id 6, wireType 2 =*/50).fork(), _depth + 1).ldelim();
-            if (message.floats != null && message.floats.length)
-                for (let i = 0; i < message.floats.length; ++i)
-                    writer.uint32(/* id 7, wireType 5 =*/61).float(message.floats[i]);
-            if (message.ints != null && message.ints.length)
-                for (let i = 0; i < message.ints.length; ++i)
-                    writer.uint32(/* id 8, wireType 0 =*/64).int64(message.ints[i]);
-            if (message.strings != null && message.strings.length)
-                for (let i = 0; i < message.strings.length; ++i)
-                    writer.uint32(/* id 9, wireType 2 =*/74).bytes(message.strings[i]);
-            if (message.tensors != null && message.tensors.length)
-                for (let i = 0; i < message.tensors.length; ++i)
-                    $root.onnx.TensorProto.encode(message.tensors[i], writer.uint32(/* id 10, wireType 2 =*/82).fork(), _depth + 1).ldelim();
-            if (message.graphs != null && message.graphs.length)
-                for (let i = 0; i < message.graphs.length; ++i)
-                    $root.onnx.GraphProto.encode(message.graphs[i], writer.uint32(/* id 11, wireType 2 =*/90).fork(), _depth + 1).ldelim();
-            if (message.docString != null && $Object.hasOwnProperty.call(message, "docString"))
-                writer.uint32(/* id 13, wireType 2 =*/106).string(message.docString);
-            if (message.tp != null && $Object.hasOwnProperty.call(message, "tp"))
-                $root.onnx.TypeProto.encode(message.tp, writer.uint32(/* id 14, wireType 2 =*/114).fork(), _depth + 1).ldelim();
-            if (message.typeProtos != null && message.typeProtos.length)
-                for (let i = 0; i < message.typeProtos.length; ++i)
-                    $root.onnx.TypeProto.encode(message.typeProtos[i], writer.uint32(/* id 15, wireType 2 =*/122).fork(), _depth + 1).ldelim();
-            if (message.type != null && $Object.hasOwnProperty.call(message, "type"))
-                writer.uint32(/* id 20, wireType 0 =*/160).int32(message.type);
-            if (message.refAttrName != null && $Object.hasOwnProperty.call(message, "refAttrName"))
-                writer.uint32(/* id 21, wireType 2 =*/170).string(message.refAttrName);
-            if (message.sparseTensor != null && $Object.hasOwnProperty.call(message, "sparseTensor"))
-                $root.onnx.SparseTensorProto.encode(message.sparseTensor, writer.uint32(/* id 22, wireType 2 =*/178).fork(), _depth + 1).ldelim();
-            if (message.sparseTensors != null && message.sparseTensors.length)
-                for (let i = 0; i < message.sparseTensors.length; ++i)
-                    $root.onnx.SparseTensorProto.encode(message.sparseTensors[i], writer.uint32(/* id 23, wireType 2 =*/186).fork(), _depth + 1).ldelim();
-            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                for (let i = 0; i < message.$unknowns.length; ++i)
-                    writer.raw(message.$unknowns[i]);
-            return writer;
-        };
 
         /**
          * Decodes an AttributeProto message from the specified reader or buffer.
@@ -641,37 +576,6 @@ export const onnx = $root.onnx = (() => {
         ValueInfoProto.prototype.metadataProps = $util.emptyArray;
 
         /**
-         * Encodes the specified ValueInfoProto message. Does not implicitly {@link onnx.ValueInfoProto.verify|verify} messages.
-         * @function encode
-         * @memberof onnx.ValueInfoProto
-         * @static
-         * @param {onnx.ValueInfoProto.$Properties} message ValueInfoProto message or plain object to encode
-         * @param {$protobuf.Writer} [writer] Writer to encode to
-         * @returns {$protobuf.Writer} Writer
-         */
-        ValueInfoProto.encode = function (message, writer, _depth) {
-            if (!writer)
-                writer = $Writer.create();
-            if (_depth === $undefined)
-                _depth = 0;
-            if (_depth > $util.recursionLimit)
-                throw $Error("max depth exceeded");
-            if (message.name != null && $Object.hasOwnProperty.call(message, "name"))
-                writer.uint32(/* id 1, wireType 2 =*/10).string(message.name);
-            if (message.type != null && $Object.hasOwnProperty.call(message, "type"))
-                $root.onnx.TypeProto.encode(message.type, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
-            if (message.docString != null && $Object.hasOwnProperty.call(message, "docString"))
-                writer.uint32(/* id 3, wireType 2 =*/26).string(message.docString);
-            if (message.metadataProps != null && message.metadataProps.length)
-                for (let i = 0; i < message.metadataProps.length; ++i)
-                    $root.onnx.StringStringEntryProto.encode(message.metadataProps[i], writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
-            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                for (let i = 0; i < message.$unknowns.length; ++i)
-                    writer.raw(message.$unknowns[i]);
-            return writer;
-        };
-
-        /**
          * Decodes a ValueInfoProto message from the specified reader or buffer.
          * @function decode
          * @memberof onnx.ValueInfoProto
@@ -902,50 +806,6 @@ export const onnx = $root.onnx = (() => {
         NodeProto.prototype.metadataProps = $util.emptyArray;
 
         /**
-         * Encodes the specified NodeProto message. Does not implicitly {@link onnx.NodeProto.verify|verify} messages.
-         * @function encode
-         * @memberof onnx.NodeProto
-         * @static
-         * @param {onnx.NodeProto.$Properties} message NodeProto message or plain object to encode
-         * @param {$protobuf.Writer} [writer] Writer to encode to
-         * @returns {$protobuf.Writer} Writer
-         */
-        NodeProto.encode = function (message, writer, _depth) {
-            if (!writer)
-                writer = $Writer.create();
-            if (_depth === $undefined)
-                _depth = 0;
-            if (_depth > $util.recursionLimit)
-                throw $Error("max depth exceeded");
-            if (message.input != null && message.input.length)
-                for (let i = 0; i < message.input.length; ++i)
-                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.input[i]);
-            if (message.output != null && message.output.length)
-                for (let i = 0; i < message.output.length; ++i)
-                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.output[i]);
-            if (message.name != null && $Object.hasOwnProperty.call(message, "name"))
-                writer.uint32(/* id 3, wireType 2 =*/26).string(message.name);
-            if (message.opType != null && $Object.hasOwnProperty.call(message, "opType"))
-                writer.uint32(/* id 4, wireType 2 =*/34).string(message.opType);
-            if (message.attribute != null && message.attribute.length)
-                for (let i = 0; i < message.attribute.length; ++i)
-                    $root.onnx.AttributeProto.encode(message.attribute[i], writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
-            if (message.docString != null && $Object.hasOwnProperty.call(message, "docString"))
-                writer.uint32(/* id 6, wireType 2 =*/50).string(message.docString);
-            if (message.domain != null && $Object.hasOwnProperty.call(message, "domain"))
-                writer.uint32(/* id 7, wireType 2 =*/58).string(message.domain);
-            if (message.overload != null && $Object.hasOwnProperty.call(message, "overload"))
-                writer.uint32(/* id 8, wireType 2 =*/66).string(message.overload);
-            if (message.metadataProps != null && message.metadataProps.length)
-                for (let i = 0; i < message.metadataProps.length; ++i)
-                    $root.onnx.StringStringEntryProto.encode(message.metadataProps[i], writer.uint32(/* id 9, wireType 2 =*/74).fork(), _depth + 1).ldelim();
-            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                for (let i = 0; i < message.$unknowns.length; ++i)
-                    writer.raw(message.$unknowns[i]);
-            return writer;
-        };
-
-        /**
          * Decodes a NodeProto message from the specified reader or buffer.
          * @function decode
          * @memberof onnx.NodeProto
@@ -1158,38 +1018,6 @@ export const onnx = $root.onnx = (() => {
          * @instance
          */
         TrainingInfoProto.prototype.updateBinding = $util.emptyArray;
-
-        /**
-         * Encodes the specified TrainingInfoProto message. Does not implicitly {@link onnx.TrainingInfoProto.verify|verify} messages.
-         * @function encode
-         * @memberof onnx.TrainingInfoProto
-         * @static
-         * @param {onnx.TrainingInfoProto.$Properties} message TrainingInfoProto message or plain object to encode
-         * @param {$protobuf.Writer} [writer] Writer to encode to
-         * @returns {$protobuf.Writer} Writer
-         */
-        TrainingInfoProto.encode = function (message, writer, _depth) {
-            if (!writer)
-                writer = $Writer.create();
-            if (_depth === $undefined)
-                _depth = 0;
-            if (_depth > $util.recursionLimit)
-                throw $Error("max depth exceeded");
-            if (message.initialization != null && $Object.hasOwnProperty.call(message, "initialization"))
-                $root.onnx.GraphProto.encode(message.initialization, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
-            if (message.algorithm != null && $Object.hasOwnProperty.call(message, "algorithm"))
-                $root.onnx.GraphProto.encode(message.algorithm, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
-            if (message.initializationBinding != null && message.initializationBinding.length)
-                for (let i = 0; i < message.initializationBinding.length; ++i)
-                    $root.onnx.StringStringEntryProto.encode(message.initializationBinding[i], writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
-            if (message.updateBinding != null && message.updateBinding.length)
-                for (let i = 0; i < message.updateBinding.length; ++i)
-                    $root.onnx.StringStringEntryProto.encode(message.updateBinding[i], writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
-            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                for (let i = 0; i < message.$unknowns.length; ++i)
-                    writer.raw(message.$unknowns[i]);
-            return writer;
-        };
 
         /**
          * Decodes a TrainingInfoProto message from the specified reader or buffer.
@@ -1444,54 +1272,6 @@ export const onnx = $root.onnx = (() => {
         ModelProto.prototype.functions = $util.emptyArray;
 
         /**
-         * Encodes the specified ModelProto message. Does not implicitly {@link onnx.ModelProto.verify|verify} messages.
-         * @function encode
-         * @memberof onnx.ModelProto
-         * @static
-         * @param {onnx.ModelProto.$Properties} message ModelProto message or plain object to encode
-         * @param {$protobuf.Writer} [writer] Writer to encode to
-         * @returns {$protobuf.Writer} Writer
-         */
-        ModelProto.encode = function (message, writer, _depth) {
-            if (!writer)
-                writer = $Writer.create();
-            if (_depth === $undefined)
-                _depth = 0;
-            if (_depth > $util.recursionLimit)
-                throw $Error("max depth exceeded");
-            if (message.irVersion != null && $Object.hasOwnProperty.call(message, "irVersion"))
-                writer.uint32(/* id 1, wireType 0 =*/8).int64(message.irVersion);
-            if (message.producerName != null && $Object.hasOwnProperty.call(message, "producerName"))
-                writer.uint32(/* id 2, wireType 2 =*/18).string(message.producerName);
-            if (message.producerVersion != null && $Object.hasOwnProperty.call(message, "producerVersion"))
-                writer.uint32(/* id 3, wireType 2 =*/26).string(message.producerVersion);
-            if (message.domain != null && $Object.hasOwnProperty.call(message, "domain"))
-                writer.uint32(/* id 4, wireType 2 =*/34).string(message.domain);
-            if (message.modelVersion != null && $Object.hasOwnProperty.call(message, "modelVersion"))
-                writer.uint32(/* id 5, wireType 0 =*/40).int64(message.modelVersion);
-            if (message.docString != null && $Object.hasOwnProperty.call(message, "docString"))
-                writer.uint32(/* id 6, wireType 2 =*/50).string(message.docString);
-            if (message.graph != null && $Object.hasOwnProperty.call(message, "graph"))
-                $root.onnx.GraphProto.encode(message.graph, writer.uint32(/* id 7, wireType 2 =*/58).fork(), _depth + 1).ldelim();
-            if (message.opsetImport != null && message.opsetImport.length)
-                for (let i = 0; i < message.opsetImport.length; ++i)
-                    $root.onnx.OperatorSetIdProto.encode(message.opsetImport[i], writer.uint32(/* id 8, wireType 2 =*/66).fork(), _depth + 1).ldelim();
-            if (message.metadataProps != null && message.metadataProps.length)
-                for (let i = 0; i < message.metadataProps.length; ++i)
-                    $root.onnx.StringStringEntryProto.encode(message.metadataProps[i], writer.uint32(/* id 14, wireType 2 =*/114).fork(), _depth + 1).ldelim();
-            if (message.trainingInfo != null && message.trainingInfo.length)
-                for (let i = 0; i < message.trainingInfo.length; ++i)
-                    $root.onnx.TrainingInfoProto.encode(message.trainingInfo[i], writer.uint32(/* id 20, wireType 2 =*/162).fork(), _depth + 1).ldelim();
-            if (message.functions != null && message.functions.length)
-                for (let i = 0; i < message.functions.length; ++i)
-                    $root.onnx.FunctionProto.encode(message.functions[i], writer.uint32(/* id 25, wireType 2 =*/202).fork(), _depth + 1).ldelim();
-            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                for (let i = 0; i < message.$unknowns.length; ++i)
-                    writer.raw(message.$unknowns[i]);
-            return writer;
-        };
-
-        /**
          * Decodes a ModelProto message from the specified reader or buffer.
          * @function decode
          * @memberof onnx.ModelProto
@@ -1692,32 +1472,6 @@ export const onnx = $root.onnx = (() => {
         StringStringEntryProto.prototype.value = "";
 
         /**
-         * Encodes the specified StringStringEntryProto message. Does not implicitly {@link onnx.StringStringEntryProto.verify|verify} messages.
-         * @function encode
-         * @memberof onnx.StringStringEntryProto
-         * @static
-         * @param {onnx.StringStringEntryProto.$Properties} message StringStringEntryProto message or plain object to encode
-         * @param {$protobuf.Writer} [writer] Writer to encode to
-         * @returns {$protobuf.Writer} Writer
-         */
-        StringStringEntryProto.encode = function (message, writer, _depth) {
-            if (!writer)
-                writer = $Writer.create();
-            if (_depth === $undefined)
-                _depth = 0;
-            if (_depth > $util.recursionLimit)
-                throw $Error("max depth exceeded");
-            if (message.key != null && $Object.hasOwnProperty.call(message, "key"))
-                writer.uint32(/* id 1, wireType 2 =*/10).string(message.key);
-            if (message.value != null && $Object.hasOwnProperty.call(message, "value"))
-                writer.uint32(/* id 2, wireType 2 =*/18).string(message.value);
-            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                for (let i = 0; i < message.$unknowns.length; ++i)
-                    writer.raw(message.$unknowns[i]);
-            return writer;
-        };
-
-        /**
          * Decodes a StringStringEntryProto message from the specified reader or buffer.
          * @function decode
          * @memberof onnx.StringStringEntryProto
@@ -1855,33 +1609,6 @@ export const onnx = $root.onnx = (() => {
          * @instance
          */
         TensorAnnotation.prototype.quantParameterTensorNames = $util.emptyArray;
-
-        /**
-         * Encodes the specified TensorAnnotation message. Does not implicitly {@link onnx.TensorAnnotation.verify|verify} messages.
-         * @function encode
-         * @memberof onnx.TensorAnnotation
-         * @static
-         * @param {onnx.TensorAnnotation.$Properties} message TensorAnnotation message or plain object to encode
-         * @param {$protobuf.Writer} [writer] Writer to encode to
-         * @returns {$protobuf.Writer} Writer
-         */
-        TensorAnnotation.encode = function (message, writer, _depth) {
-            if (!writer)
-                writer = $Writer.create();
-            if (_depth === $undefined)
-                _depth = 0;
-            if (_depth > $util.recursionLimit)
-                throw $Error("max depth exceeded");
-            if (message.tensorName != null && $Object.hasOwnProperty.call(message, "tensorName"))
-                writer.uint32(/* id 1, wireType 2 =*/10).string(message.tensorName);
-            if (message.quantParameterTensorNames != null && message.quantParameterTensorNames.length)
-                for (let i = 0; i < message.quantParameterTensorNames.length; ++i)
-                    $root.onnx.StringStringEntryProto.encode(message.quantParameterTensorNames[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
-            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                for (let i = 0; i < message.$unknowns.length; ++i)
-                    writer.raw(message.$unknowns[i]);
-            return writer;
-        };
 
         /**
          * Decodes a TensorAnnotation message from the specified reader or buffer.
@@ -2114,56 +1841,6 @@ export const onnx = $root.onnx = (() => {
          * @instance
          */
         GraphProto.prototype.metadataProps = $util.emptyArray;
-
-        /**
-         * Encodes the specified GraphProto message. Does not implicitly {@link onnx.GraphProto.verify|verify} messages.
-         * @function encode
-         * @memberof onnx.GraphProto
-         * @static
-         * @param {onnx.GraphProto.$Properties} message GraphProto message or plain object to encode
-         * @param {$protobuf.Writer} [writer] Writer to encode to
-         * @returns {$protobuf.Writer} Writer
-         */
-        GraphProto.encode = function (message, writer, _depth) {
-            if (!writer)
-                writer = $Writer.create();
-            if (_depth === $undefined)
-                _depth = 0;
-            if (_depth > $util.recursionLimit)
-                throw $Error("max depth exceeded");
-            if (message.node != null && message.node.length)
-                for (let i = 0; i < message.node.length; ++i)
-                    $root.onnx.NodeProto.encode(message.node[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
-            if (message.name != null && $Object.hasOwnProperty.call(message, "name"))
-                writer.uint32(/* id 2, wireType 2 =*/18).string(message.name);
-            if (message.initializer != null && message.initializer.length)
-                for (let i = 0; i < message.initializer.length; ++i)
-                    $root.onnx.TensorProto.encode(message.initializer[i], writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
-            if (message.docString != null && $Object.hasOwnProperty.call(message, "docString"))
-                writer.uint32(/* id 10, wireType 2 =*/82).string(message.docString);
-            if (message.input != null && message.input.length)
-                for (let i = 0; i < message.input.length; ++i)
-                    $root.onnx.ValueInfoProto.encode(message.input[i], writer.uint32(/* id 11, wireType 2 =*/90).fork(), _depth + 1).ldelim();
-            if (message.output != null && message.output.length)
-                for (let i = 0; i < message.output.length; ++i)
-                    $root.onnx.ValueInfoProto.encode(message.output[i], writer.uint32(/* id 12, wireType 2 =*/98).fork(), _depth + 1).ldelim();
-            if (message.valueInfo != null && message.valueInfo.length)
-                for (let i = 0; i < message.valueInfo.length; ++i)
-                    $root.onnx.ValueInfoProto.encode(message.valueInfo[i], writer.uint32(/* id 13, wireType 2 =*/106).fork(), _depth + 1).ldelim();
-            if (message.quantizationAnnotation != null && message.quantizationAnnotation.length)
-                for (let i = 0; i < message.quantizationAnnotation.length; ++i)
-                    $root.onnx.TensorAnnotation.encode(message.quantizationAnnotation[i], writer.uint32(/* id 14, wireType 2 =*/114).fork(), _depth + 1).ldelim();
-            if (message.sparseInitializer != null && message.sparseInitializer.length)
-                for (let i = 0; i < message.sparseInitializer.length; ++i)
-                    $root.onnx.SparseTensorProto.encode(message.sparseInitializer[i], writer.uint32(/* id 15, wireType 2 =*/122).fork(), _depth + 1).ldelim();
-            if (message.metadataProps != null && message.metadataProps.length)
-                for (let i = 0; i < message.metadataProps.length; ++i)
-                    $root.onnx.StringStringEntryProto.encode(message.metadataProps[i], writer.uint32(/* id 16, wireType 2 =*/130).fork(), _depth + 1).ldelim();
-            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                for (let i = 0; i < message.$unknowns.length; ++i)
-                    writer.raw(message.$unknowns[i]);
-            return writer;
-        };
 
         /**
          * Decodes a GraphProto message from the specified reader or buffer.
@@ -2492,62 +2169,6 @@ export const onnx = $root.onnx = (() => {
          * @instance
          */
         TensorProto.prototype.metadataProps = $util.emptyArray;
-
-        /**
-         * Encodes the specified TensorProto message. Does not implicitly {@link onnx.TensorProto.verify|verify} messages.
-         * @function encode
-         * @memberof onnx.TensorProto
-         * @static
-         * @param {onnx.TensorProto.$Properties} message TensorProto message or plain object to encode
-         * @param {$protobuf.Writer} [writer] Writer to encode to
-         * @returns {$protobuf.Writer} Writer
-         */
-        TensorProto.encode = function (message, writer, _depth) {
-            if (!writer)
-                writer = $Writer.create();
-            if (_depth === $undefined)
-                _depth = 0;
-            if (_depth > $util.recursionLimit)
-                throw $Error("max depth exceeded");
-            if (message.dims != null && message.dims.length)
-                for (let i = 0; i < message.dims.length; ++i)
-                    writer.uint32(/* id 1, wireType 0 =*/8).int64(message.dims[i]);
-            if (message.dataType != null && $Object.hasOwnProperty.call(message, "dataType"))
-                writer.uint32(/* id 2, wireType 0 =*/16).int32(message.dataType);
-            if (message.segment != null && $Object.hasOwnProperty.call(message, "segment"))
-                $root.onnx.TensorProto.Segment.encode(message.segment, writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
-            if (message.floatData != null && message.floatData.length)
-                writer.uint32(/* id 4, wireType 2 =*/34).floats(message.floatData);
-            if (message.int32Data != null && message.int32Data.length)
-                writer.uint32(/* id 5, wireType 2 =*/42).int32s(message.int32Data);
-            if (message.stringData != null && message.stringData.length)
-                for (let i = 0; i < message.stringData.length; ++i)
-                    writer.uint32(/* id 6, wireType 2 =*/50).bytes(message.stringData[i]);
-            if (message.int64Data != null && message.int64Data.length)
-                writer.uint32(/* id 7, wireType 2 =*/58).int64s(message.int64Data);
-            if (message.name != null && $Object.hasOwnProperty.call(message, "name"))
-                writer.uint32(/* id 8, wireType 2 =*/66).string(message.name);
-            if (message.rawData != null && $Object.hasOwnProperty.call(message, "rawData"))
-                writer.uint32(/* id 9, wireType 2 =*/74).bytes(message.rawData);
-            if (message.doubleData != null && message.doubleData.length)
-                writer.uint32(/* id 10, wireType 2 =*/82).doubles(message.doubleData);
-            if (message.uint64Data != null && message.uint64Data.length)
-                writer.uint32(/* id 11, wireType 2 =*/90).uint64s(message.uint64Data);
-            if (message.docString != null && $Object.hasOwnProperty.call(message, "docString"))
-                writer.uint32(/* id 12, wireType 2 =*/98).string(message.docString);
-            if (message.externalData != null && message.externalData.length)
-                for (let i = 0; i < message.externalData.length; ++i)
-                    $root.onnx.StringStringEntryProto.encode(message.externalData[i], writer.uint32(/* id 13, wireType 2 =*/106).fork(), _depth + 1).ldelim();
-            if (message.dataLocation != null && $Object.hasOwnProperty.call(message, "dataLocation"))
-                writer.uint32(/* id 14, wireType 0 =*/112).int32(message.dataLocation);
-            if (message.metadataProps != null && message.metadataProps.length)
-                for (let i = 0; i < message.metadataProps.length; ++i)
-                    $root.onnx.StringStringEntryProto.encode(message.metadataProps[i], writer.uint32(/* id 16, wireType 2 =*/130).fork(), _depth + 1).ldelim();
-            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                for (let i = 0; i < message.$unknowns.length; ++i)
-                    writer.raw(message.$unknowns[i]);
-            return writer;
-        };
 
         /**
          * Decodes a TensorProto message from the specified reader or buffer.
@@ -2887,32 +2508,6 @@ export const onnx = $root.onnx = (() => {
             Segment.prototype.end = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
 
             /**
-             * Encodes the specified Segment message. Does not implicitly {@link onnx.TensorProto.Segment.verify|verify} messages.
-             * @function encode
-             * @memberof onnx.TensorProto.Segment
-             * @static
-             * @param {onnx.TensorProto.Segment.$Properties} message Segment message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            Segment.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.begin != null && $Object.hasOwnProperty.call(message, "begin"))
-                    writer.uint32(/* id 1, wireType 0 =*/8).int64(message.begin);
-                if (message.end != null && $Object.hasOwnProperty.call(message, "end"))
-                    writer.uint32(/* id 2, wireType 0 =*/16).int64(message.end);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
              * Decodes a Segment message from the specified reader or buffer.
              * @function decode
              * @memberof onnx.TensorProto.Segment
@@ -3078,35 +2673,6 @@ export const onnx = $root.onnx = (() => {
         SparseTensorProto.prototype.dims = $util.emptyArray;
 
         /**
-         * Encodes the specified SparseTensorProto message. Does not implicitly {@link onnx.SparseTensorProto.verify|verify} messages.
-         * @function encode
-         * @memberof onnx.SparseTensorProto
-         * @static
-         * @param {onnx.SparseTensorProto.$Properties} message SparseTensorProto message or plain object to encode
-         * @param {$protobuf.Writer} [writer] Writer to encode to
-         * @returns {$protobuf.Writer} Writer
-         */
-        SparseTensorProto.encode = function (message, writer, _depth) {
-            if (!writer)
-                writer = $Writer.create();
-            if (_depth === $undefined)
-                _depth = 0;
-            if (_depth > $util.recursionLimit)
-                throw $Error("max depth exceeded");
-            if (message.values != null && $Object.hasOwnProperty.call(message, "values"))
-                $root.onnx.TensorProto.encode(message.values, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
-            if (message.indices != null && $Object.hasOwnProperty.call(message, "indices"))
-                $root.onnx.TensorProto.encode(message.indices, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
-            if (message.dims != null && message.dims.length)
-                for (let i = 0; i < message.dims.length; ++i)
-                    writer.uint32(/* id 3, wireType 0 =*/24).int64(message.dims[i]);
-            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                for (let i = 0; i < message.$unknowns.length; ++i)
-                    writer.raw(message.$unknowns[i]);
-            return writer;
-        };
-
-        /**
          * Decodes a SparseTensorProto message from the specified reader or buffer.
          * @function decode
          * @memberof onnx.SparseTensorProto
@@ -3252,31 +2818,6 @@ export const onnx = $root.onnx = (() => {
          * @instance
          */
         TensorShapeProto.prototype.dim = $util.emptyArray;
-
-        /**
-         * Encodes the specified TensorShapeProto message. Does not implicitly {@link onnx.TensorShapeProto.verify|verify} messages.
-         * @function encode
-         * @memberof onnx.TensorShapeProto
-         * @static
-         * @param {onnx.TensorShapeProto.$Properties} message TensorShapeProto message or plain object to encode
-         * @param {$protobuf.Writer} [writer] Writer to encode to
-         * @returns {$protobuf.Writer} Writer
-         */
-        TensorShapeProto.encode = function (message, writer, _depth) {
-            if (!writer)
-                writer = $Writer.create();
-            if (_depth === $undefined)
-                _depth = 0;
-            if (_depth > $util.recursionLimit)
-                throw $Error("max depth exceeded");
-            if (message.dim != null && message.dim.length)
-                for (let i = 0; i < message.dim.length; ++i)
-                    $root.onnx.TensorShapeProto.Dimension.encode(message.dim[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
-            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                for (let i = 0; i < message.$unknowns.length; ++i)
-                    writer.raw(message.$unknowns[i]);
-            return writer;
-        };
 
         /**
          * Decodes a TensorShapeProto message from the specified reader or buffer.
@@ -3439,34 +2980,6 @@ export const onnx = $root.onnx = (() => {
                 get: $util.oneOfGetter($oneOfFields = ["dimValue", "dimParam"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
-
-            /**
-             * Encodes the specified Dimension message. Does not implicitly {@link onnx.TensorShapeProto.Dimension.verify|verify} messages.
-             * @function encode
-             * @memberof onnx.TensorShapeProto.Dimension
-             * @static
-             * @param {onnx.TensorShapeProto.Dimension.$Properties} message Dimension message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            Dimension.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.dimValue != null && $Object.hasOwnProperty.call(message, "dimValue"))
-                    writer.uint32(/* id 1, wireType 0 =*/8).int64(message.dimValue);
-                if (message.dimParam != null && $Object.hasOwnProperty.call(message, "dimParam"))
-                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.dimParam);
-                if (message.denotation != null && $Object.hasOwnProperty.call(message, "denotation"))
-                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.denotation);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
 
             /**
              * Decodes a Dimension message from the specified reader or buffer.
@@ -3679,40 +3192,6 @@ export const onnx = $root.onnx = (() => {
         });
 
         /**
-         * Encodes the specified TypeProto message. Does not implicitly {@link onnx.TypeProto.verify|verify} messages.
-         * @function encode
-         * @memberof onnx.TypeProto
-         * @static
-         * @param {onnx.TypeProto.$Properties} message TypeProto message or plain object to encode
-         * @param {$protobuf.Writer} [writer] Writer to encode to
-         * @returns {$protobuf.Writer} Writer
-         */
-        TypeProto.encode = function (message, writer, _depth) {
-            if (!writer)
-                writer = $Writer.create();
-            if (_depth === $undefined)
-                _depth = 0;
-            if (_depth > $util.recursionLimit)
-                throw $Error("max depth exceeded");
-            if (message.tensorType != null && $Object.hasOwnProperty.call(message, "tensorType"))
-                $root.onnx.TypeProto.Tensor.encode(message.tensorType, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
-            if (message.sequenceType != null && $Object.hasOwnProperty.call(message, "sequenceType"))
-                $root.onnx.TypeProto.Sequence.encode(message.sequenceType, writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
-            if (message.mapType != null && $Object.hasOwnProperty.call(message, "mapType"))
-                $root.onnx.TypeProto.Map.encode(message.mapType, writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
-            if (message.denotation != null && $Object.hasOwnProperty.call(message, "denotation"))
-                writer.uint32(/* id 6, wireType 2 =*/50).string(message.denotation);
-            if (message.sparseTensorType != null && $Object.hasOwnProperty.call(message, "sparseTensorType"))
-                $root.onnx.TypeProto.SparseTensor.encode(message.sparseTensorType, writer.uint32(/* id 8, wireType 2 =*/66).fork(), _depth + 1).ldelim();
-            if (message.optionalType != null && $Object.hasOwnProperty.call(message, "optionalType"))
-                $root.onnx.TypeProto.Optional.encode(message.optionalType, writer.uint32(/* id 9, wireType 2 =*/74).fork(), _depth + 1).ldelim();
-            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                for (let i = 0; i < message.$unknowns.length; ++i)
-                    writer.raw(message.$unknowns[i]);
-            return writer;
-        };
-
-        /**
          * Decodes a TypeProto message from the specified reader or buffer.
          * @function decode
          * @memberof onnx.TypeProto
@@ -3881,32 +3360,6 @@ export const onnx = $root.onnx = (() => {
             Tensor.prototype.shape = null;
 
             /**
-             * Encodes the specified Tensor message. Does not implicitly {@link onnx.TypeProto.Tensor.verify|verify} messages.
-             * @function encode
-             * @memberof onnx.TypeProto.Tensor
-             * @static
-             * @param {onnx.TypeProto.Tensor.$Properties} message Tensor message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            Tensor.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.elemType != null && $Object.hasOwnProperty.call(message, "elemType"))
-                    writer.uint32(/* id 1, wireType 0 =*/8).int32(message.elemType);
-                if (message.shape != null && $Object.hasOwnProperty.call(message, "shape"))
-                    $root.onnx.TensorShapeProto.encode(message.shape, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
              * Decodes a Tensor message from the specified reader or buffer.
              * @function decode
              * @memberof onnx.TypeProto.Tensor
@@ -4037,30 +3490,6 @@ export const onnx = $root.onnx = (() => {
              * @instance
              */
             Sequence.prototype.elemType = null;
-
-            /**
-             * Encodes the specified Sequence message. Does not implicitly {@link onnx.TypeProto.Sequence.verify|verify} messages.
-             * @function encode
-             * @memberof onnx.TypeProto.Sequence
-             * @static
-             * @param {onnx.TypeProto.Sequence.$Properties} message Sequence message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            Sequence.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.elemType != null && $Object.hasOwnProperty.call(message, "elemType"))
-                    $root.onnx.TypeProto.encode(message.elemType, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
 
             /**
              * Decodes a Sequence message from the specified reader or buffer.
@@ -4199,32 +3628,6 @@ export const onnx = $root.onnx = (() => {
             Map.prototype.valueType = null;
 
             /**
-             * Encodes the specified Map message. Does not implicitly {@link onnx.TypeProto.Map.verify|verify} messages.
-             * @function encode
-             * @memberof onnx.TypeProto.Map
-             * @static
-             * @param {onnx.TypeProto.Map.$Properties} message Map message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            Map.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.keyType != null && $Object.hasOwnProperty.call(message, "keyType"))
-                    writer.uint32(/* id 1, wireType 0 =*/8).int32(message.keyType);
-                if (message.valueType != null && $Object.hasOwnProperty.call(message, "valueType"))
-                    $root.onnx.TypeProto.encode(message.valueType, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
              * Decodes a Map message from the specified reader or buffer.
              * @function decode
              * @memberof onnx.TypeProto.Map
@@ -4355,30 +3758,6 @@ export const onnx = $root.onnx = (() => {
              * @instance
              */
             Optional.prototype.elemType = null;
-
-            /**
-             * Encodes the specified Optional message. Does not implicitly {@link onnx.TypeProto.Optional.verify|verify} messages.
-             * @function encode
-             * @memberof onnx.TypeProto.Optional
-             * @static
-             * @param {onnx.TypeProto.Optional.$Properties} message Optional message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            Optional.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.elemType != null && $Object.hasOwnProperty.call(message, "elemType"))
-                    $root.onnx.TypeProto.encode(message.elemType, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
 
             /**
              * Decodes an Optional message from the specified reader or buffer.
@@ -4515,32 +3894,6 @@ export const onnx = $root.onnx = (() => {
              * @instance
              */
             SparseTensor.prototype.shape = null;
-
-            /**
-             * Encodes the specified SparseTensor message. Does not implicitly {@link onnx.TypeProto.SparseTensor.verify|verify} messages.
-             * @function encode
-             * @memberof onnx.TypeProto.SparseTensor
-             * @static
-             * @param {onnx.TypeProto.SparseTensor.$Properties} message SparseTensor message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            SparseTensor.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.elemType != null && $Object.hasOwnProperty.call(message, "elemType"))
-                    writer.uint32(/* id 1, wireType 0 =*/8).int32(message.elemType);
-                if (message.shape != null && $Object.hasOwnProperty.call(message, "shape"))
-                    $root.onnx.TensorShapeProto.encode(message.shape, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
 
             /**
              * Decodes a SparseTensor message from the specified reader or buffer.
@@ -4682,32 +4035,6 @@ export const onnx = $root.onnx = (() => {
          * @instance
          */
         OperatorSetIdProto.prototype.version = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
-
-        /**
-         * Encodes the specified OperatorSetIdProto message. Does not implicitly {@link onnx.OperatorSetIdProto.verify|verify} messages.
-         * @function encode
-         * @memberof onnx.OperatorSetIdProto
-         * @static
-         * @param {onnx.OperatorSetIdProto.$Properties} message OperatorSetIdProto message or plain object to encode
-         * @param {$protobuf.Writer} [writer] Writer to encode to
-         * @returns {$protobuf.Writer} Writer
-         */
-        OperatorSetIdProto.encode = function (message, writer, _depth) {
-            if (!writer)
-                writer = $Writer.create();
-            if (_depth === $undefined)
-                _depth = 0;
-            if (_depth > $util.recursionLimit)
-                throw $Error("max depth exceeded");
-            if (message.domain != null && $Object.hasOwnProperty.call(message, "domain"))
-                writer.uint32(/* id 1, wireType 2 =*/10).string(message.domain);
-            if (message.version != null && $Object.hasOwnProperty.call(message, "version"))
-                writer.uint32(/* id 2, wireType 0 =*/16).int64(message.version);
-            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                for (let i = 0; i < message.$unknowns.length; ++i)
-                    writer.raw(message.$unknowns[i]);
-            return writer;
-        };
 
         /**
          * Decodes an OperatorSetIdProto message from the specified reader or buffer.
@@ -4958,60 +4285,6 @@ export const onnx = $root.onnx = (() => {
          * @instance
          */
         FunctionProto.prototype.metadataProps = $util.emptyArray;
-
-        /**
-         * Encodes the specified FunctionProto message. Does not implicitly {@link onnx.FunctionProto.verify|verify} messages.
-         * @function encode
-         * @memberof onnx.FunctionProto
-         * @static
-         * @param {onnx.FunctionProto.$Properties} message FunctionProto message or plain object to encode
-         * @param {$protobuf.Writer} [writer] Writer to encode to
-         * @returns {$protobuf.Writer} Writer
-         */
-        FunctionProto.encode = function (message, writer, _depth) {
-            if (!writer)
-                writer = $Writer.create();
-            if (_depth === $undefined)
-                _depth = 0;
-            if (_depth > $util.recursionLimit)
-                throw $Error("max depth exceeded");
-            if (message.name != null && $Object.hasOwnProperty.call(message, "name"))
-                writer.uint32(/* id 1, wireType 2 =*/10).string(message.name);
-            if (message.input != null && message.input.length)
-                for (let i = 0; i < message.input.length; ++i)
-                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.input[i]);
-            if (message.output != null && message.output.length)
-                for (let i = 0; i < message.output.length; ++i)
-                    writer.uint32(/* id 5, wireType 2 =*/42).string(message.output[i]);
-            if (message.attribute != null && message.attribute.length)
-                for (let i = 0; i < message.attribute.length; ++i)
-                    writer.uint32(/* id 6, wireType 2 =*/50).string(message.attribute[i]);
-            if (message.node != null && message.node.length)
-                for (let i = 0; i < message.node.length; ++i)
-                    $root.onnx.NodeProto.encode(message.node[i], writer.uint32(/* id 7, wireType 2 =*/58).fork(), _depth + 1).ldelim();
-            if (message.docString != null && $Object.hasOwnProperty.call(message, "docString"))
-                writer.uint32(/* id 8, wireType 2 =*/66).string(message.docString);
-            if (message.opsetImport != null && message.opsetImport.length)
-                for (let i = 0; i < message.opsetImport.length; ++i)
-                    $root.onnx.OperatorSetIdProto.encode(message.opsetImport[i], writer.uint32(/* id 9, wireType 2 =*/74).fork(), _depth + 1).ldelim();
-            if (message.domain != null && $Object.hasOwnProperty.call(message, "domain"))
-                writer.uint32(/* id 10, wireType 2 =*/82).string(message.domain);
-            if (message.attributeProto != null && message.attributeProto.length)
-                for (let i = 0; i < message.attributeProto.length; ++i)
-                    $root.onnx.AttributeProto.encode(message.attributeProto[i], writer.uint32(/* id 11, wireType 2 =*/90).fork(), _depth + 1).ldelim();
-            if (message.valueInfo != null && message.valueInfo.length)
-                for (let i = 0; i < message.valueInfo.length; ++i)
-                    $root.onnx.ValueInfoProto.encode(message.valueInfo[i], writer.uint32(/* id 12, wireType 2 =*/98).fork(), _depth + 1).ldelim();
-            if (message.overload != null && $Object.hasOwnProperty.call(message, "overload"))
-                writer.uint32(/* id 13, wireType 2 =*/106).string(message.overload);
-            if (message.metadataProps != null && message.metadataProps.length)
-                for (let i = 0; i < message.metadataProps.length; ++i)
-                    $root.onnx.StringStringEntryProto.encode(message.metadataProps[i], writer.uint32(/* id 14, wireType 2 =*/114).fork(), _depth + 1).ldelim();
-            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                for (let i = 0; i < message.$unknowns.length; ++i)
-                    writer.raw(message.$unknowns[i]);
-            return writer;
-        };
 
         /**
          * Decodes a FunctionProto message from the specified reader or buffer.

@@ -1,3 +1,4 @@
+import { brandClass } from '../../shared-slot.js';
 /**
  * Thrown by shape inference when a node's input types cannot work together (e.g. `Add` of [2, 3]
  * and [4]), or, in strict mode, when an op has no shape rule. The message names the node.
@@ -18,3 +19,5 @@ export class ShapeInferenceError extends Error {
     this.nodeIndex = nodeIndex;
   }
 }
+// `instanceof ShapeInferenceError` holds across copies of the package (CJS and ESM builds in one process).
+brandClass(ShapeInferenceError, 'ShapeInferenceError');

@@ -1,5 +1,5 @@
 export { inferShapes, inferGraphShapes, defaultOpsetVersion, type InferShapesOptions } from './infer-shapes.js';
 export { annotateShapes } from './annotate.js';
 export { ShapeInferenceError } from './errors.js';
-export { SHAPE_RULES, hasShapeRule } from './rule-table.js';
+export { hasShapeRule } from './rule-table.js';
 export type { ShapeRule, ShapeContext, InferredTensor } from './context.js';

@@ -1,3 +1,4 @@
+import { brandClass } from '../../shared-slot.js';
 /** Why a checkpoint could not be read. */
 export type CheckpointErrorCode = 'bad-magic' | 'unsupported-version' | 'truncated' | 'corrupt';
 
@@ -12,3 +13,5 @@ export class CheckpointFormatError extends Error {
     this.code = code;
   }
 }
+// `instanceof CheckpointFormatError` holds across copies of the package (CJS and ESM builds in one process).
+brandClass(CheckpointFormatError, 'CheckpointFormatError');

@@ -83,6 +83,13 @@ export interface TrainingArtifacts {
  * Generates training artifacts for an inference model, in standard ONNX operators only: a training
  * model (loss and parameter gradients), an eval model (loss and the model's outputs), an optimizer
  * model and an initial checkpoint. Names, dtypes and shapes are documented in docs/ARTIFACTS.md.
+ *
+ * @example
+ * ```ts
+ * import { generateArtifacts, loadModelFile, shippedModelPath, Trainer } from '@onnxkit/node';
+ * const artifacts = generateArtifacts(await loadModelFile(shippedModelPath('mnist-cnn')), { optimizer: 'adamw' });
+ * const trainer = await Trainer.create(artifacts, { device: 'cpu' });
+ * ```
  */
 export function generateArtifacts(model: Model, options: ArtifactOptions = {}): TrainingArtifacts {
   checkArtifactOptions(options);

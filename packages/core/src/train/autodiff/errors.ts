@@ -1,3 +1,4 @@
+import { brandClass } from '../../shared-slot.js';
 import type { Node } from '../../onnx/ir.js';
 
 /**
@@ -22,6 +23,8 @@ export class MissingGradientRuleError extends Error {
     this.domain = node.domain;
   }
 }
+// `instanceof MissingGradientRuleError` holds across copies of the package (CJS and ESM builds in one process).
+brandClass(MissingGradientRuleError, 'MissingGradientRuleError');
 
 /**
  * Thrown when a rule exists for the op but not for this node's configuration (an attribute value,
@@ -40,3 +43,5 @@ export class GradientRuleError extends Error {
     this.nodeName = nodeName;
   }
 }
+// `instanceof GradientRuleError` holds across copies of the package (CJS and ESM builds in one process).
+brandClass(GradientRuleError, 'GradientRuleError');

@@ -4,4 +4,3 @@ export { PORTABLE_FEATURES } from './types.js';
 export { MissingGradientRuleError, GradientRuleError } from './errors.js';
 export { GRADIENT_RULES } from './rules/index.js';
 export { NO_GRADIENT } from './no-gradient.js';
-export { Emitter } from './emitter.js';

@@ -67,6 +67,12 @@ export async function evaluateDataset(trainer: Trainer, data: ImageDataset, batc
  * non-finite parameters after the last update stop the run and restore the newest parameters whose loss
  * was measured sane; an aborted `signal` stops at a batch boundary. Deterministic for a given seed, also
  * across a stop and `resume`. A `resume` position that does not fit this run throws a RangeError.
+ *
+ * @example
+ * ```ts
+ * const result = await fit(trainer, train, { epochs: 3, batchSize: 64, validation: test, onEpochEnd: (e) => console.log(e) });
+ * const tuned = await trainer.exportModelForInference();
+ * ```
  */
 export async function fit(trainer: Trainer, data: ImageDataset, options: FitOptions = {}): Promise<FitResult> {
   const epochs = options.epochs ?? 5;

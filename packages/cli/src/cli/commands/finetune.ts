@@ -1,0 +1,75 @@
+import path from 'node:path';
+import { headParameters, replaceHead } from '@onnxkit/core';
+import type { Command } from 'commander';
+import { openModelFile } from '@onnxkit/node';
+import type { CliCommand } from '../command.js';
+import type { CliContext } from '../context.js';
+import { CliUsageError } from '../errors.js';
+import { modelLabels, PREPROCESSING_KEY } from '../training/model-metadata.js';
+import { nameList, positiveInt } from '../training/parse-values.js';
+import { recipeOf } from '../training/recipe.js';
+import { runTraining } from '../training/run-training.js';
+import { printTrainReport } from '../training/train-report.js';
+import { addTrainingOptions, type TrainingFlags } from '../training/training-options.js';
+
+/** `finetune`'s own options. */
+interface FinetuneFlags extends TrainingFlags {
+  trainable?: string[];
+  headOnly?: boolean;
+  newHead?: number;
+}
+
+/**
+ * `onnxkit finetune <model> --data <source> [--trainable a,b|--head-only] [--new-head <classes>]`:
+ * continues training a model, optionally only some parameters, optionally with a fresh output layer.
+ */
+export const finetuneCommand: CliCommand = {
+  name: 'finetune',
+  register(program: Command, ctx: CliContext): void {
+    const command = program
+      .command('finetune')
+      .description('Fine-tune a trained classifier on new labelled images: all parameters, chosen ones, or only its last layer, optionally replaced by a new N-way head.')
+      .argument('<model>', 'ONNX model to fine-tune')
+      .option('--trainable <names>', 'train only these initializers (comma-separated)', nameList('--trainable', 'fc1.weight,fc1.bias'))
+      .option('--head-only', 'train only the last dense layer (Gemm, or MatMul + Add)')
+      .option('--new-head <classes>', 'replace the last dense layer with a freshly initialised one with this many classes', positiveInt('--new-head'));
+    addTrainingOptions(command).action(async (modelPath: string, flags: FinetuneFlags) => {
+      if (flags.trainable && flags.headOnly) throw new CliUsageError('finetune: --trainable and --head-only exclude each other');
+      if (flags.newHead !== undefined && flags.newHead < 2) throw new CliUsageError(`--new-head ${flags.newHead}: a classifier needs at least 2 classes`);
+      let model = (await openModelFile(modelPath)).model;
+      const preprocessing = model.metadata[PREPROCESSING_KEY];
+      let labels = modelLabels(model);
+      let trainable = flags.trainable;
+      if (flags.newHead !== undefined) {
+        const replaced = replaceHead(model, { classes: flags.newHead, seed: flags.seed });
+        model = replaced.model;
+        labels = undefined;
+        if (flags.headOnly) trainable = replaced.parameters;
+      } else if (flags.headOnly) {
+        trainable = headParameters(model);
+      }
+      const report = await runTraining(
+        {
+          command: 'finetune',
+          model,
+          modelName: modelPath,
+          ...(labels ? { labels } : {}),
+          ...(preprocessing ? { preprocessing } : {}),
+          artifactOptions: trainable ? { trainable } : {},
+          recipe: recipeOf(flags, {
+            command: 'finetune',
+            model: path.resolve(modelPath),
+            ...(flags.trainable ? { trainable: flags.trainable } : {}),
+            ...(flags.headOnly ? { headOnly: true } : {}),
+            ...(flags.newHead !== undefined ? { newHead: flags.newHead } : {}),
+          }),
+          flags,
+          defaultOut: `${path.basename(modelPath).replace(/\.onnx$/i, '')}.finetuned.onnx`,
+        },
+        ctx,
+      );
+      if (flags.json) ctx.stdout(`${JSON.stringify(report, null, 2)}\n`);
+      else printTrainReport(report, ctx);
+    });
+  },
+};
