@@ -46,6 +46,8 @@ export interface TorchvisionReference {
   loss: number;
   /** Every trainable tensor: its name, the sampled positions, PyTorch's gradient there, and its largest |gradient|. */
   grads: { name: string; positions: Int32Array; values: Float32Array; max: number }[];
+  /** Every state_dict tensor of the manifest: name, shape and hash seed. */
+  tensors: { name: string; shape: number[]; seed: number }[];
   /** The exported model at `opset`, initializers filled with the hashed weights. */
   model(opset: number): Model;
 }
@@ -73,8 +75,8 @@ export function hashedValues(n: number, seed: number, offset: number, scale: num
   return out;
 }
 
-/** The generator's stratified sample positions of a tensor of `n` elements. */
-function samplePositions(n: number, seed: number, samples: number): Int32Array {
+/** The generator's stratified sample positions of a tensor of `n` elements (`samples` of them at most). */
+export function samplePositions(n: number, seed: number, samples: number): Int32Array {
   if (n <= samples) return Int32Array.from({ length: n }, (_, i) => i);
   const width = Math.floor(n / samples);
   return Int32Array.from({ length: samples }, (_, k) => Math.floor((k * n) / samples) + (hash32(counter(k, seed, 1)) % width));
@@ -110,6 +112,7 @@ export function loadTorchvisionReference(arch: TorchvisionArchitecture): Torchvi
     labels: doc.labels,
     loss: doc.loss,
     grads,
+    tensors: doc.tensors.map((t) => ({ name: t.name, shape: t.shape, seed: t.seed })),
     model(opset) {
       const model = decodeModel(readFileSync(path.join(torchvisionFixtureDir, `${arch}-opset${opset}.onnx`)));
       const byName = new Map(doc.tensors.map((t) => [t.name, t]));

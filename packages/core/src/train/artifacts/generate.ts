@@ -11,6 +11,7 @@ import {
   type ResolvedOptimizerOptions,
 } from '../optimizers/index.js';
 import { nameValue } from '../optimizers/name-value.js';
+import { updatedName } from '../optimizers/names.js';
 import { ARTIFACT_GENERATOR_VERSION, ARTIFACT_METADATA } from './artifact-metadata.js';
 import { encodeCheckpoint } from './checkpoint.js';
 import { parameterFingerprint } from './fingerprint.js';
@@ -19,6 +20,8 @@ import { lossTarget, type LossTarget } from './loss-target.js';
 import { checkArtifactOptions, type ArtifactOptions } from './options.js';
 import { ARTIFACT_TARGETS, type ArtifactTarget } from './targets.js';
 import { commuteReluMaxPool } from './commute-relu-pool.js';
+import { planBatchStatistics, statisticOutputs, statisticsAsInputs, useBatchStatistics, type BatchNormMode, type BatchStatisticsPlan } from './batch-norm-mode.js';
+import { lowerBatchStatistics } from './lower-batch-norm.js';
 import { learnableInitializers, selectTrainable } from './select-trainable.js';
 
 /** The opset artifacts are written in, unless the model's is newer. */
@@ -58,6 +61,10 @@ export interface ArtifactSummary {
   fingerprint: string;
   /** The target the graphs are formulated for. */
   target: ArtifactTarget;
+  /** How the training graph runs BatchNormalization. */
+  batchNorm: BatchNormMode;
+  /** The running statistics the training graph updates (`batchNorm: 'train'`), in initializer order. */
+  runningStatistics: { name: string; dims: number[] }[];
 }
 
 /** The four training artifacts (docs/ARTIFACTS.md). */
@@ -111,9 +118,11 @@ export function generateArtifacts(model: Model, options: ArtifactOptions = {}): 
     ? model.graph.inputs.filter((v) => !initializerNames.has(v.name) && v.type?.kind === 'tensor' && v.type.dtype === 'float32').map((v) => v.name)
     : [];
   const fingerprint = parameterFingerprint(trainable);
-  const reserved = new Set([LABELS, LOSS, ...[...trainable.map((t) => t.name), ...inputGradients].map(gradientName)]);
+  const batchNorm = options.batchNorm ?? 'frozen';
+  const bn = batchNorm === 'train' ? planBatchStatistics(model.graph, target.prediction, new Set(trainable.map((t) => t.name))) : undefined;
+  const reserved = new Set([LABELS, LOSS, ...[...trainable.map((t) => t.name), ...inputGradients].map(gradientName), ...(bn ? statisticOutputs(bn) : [])]);
   const labelsShape = original(target.prediction) ?? declaredShape(model.graph, target.output);
-  const common = { model, from, to, target, trainable, reserved, labelsShape, rankOf, loss, options, artifactTarget };
+  const common = { model, from, to, target, trainable, reserved, labelsShape, rankOf, loss, options, artifactTarget, bn };
 
   const training = lossGraph(common, true);
   const grads = appendBackward(training.b, {
@@ -135,6 +144,10 @@ export function generateArtifacts(model: Model, options: ArtifactOptions = {}): 
   };
   for (const t of trainable) gradOutput(t.name, 'float32', [...t.dims]);
   for (const input of inputGradients) gradOutput(input, 'float32', declaredShape(model.graph, input));
+  if (bn) {
+    for (const t of bn.statistics) training.b.output(updatedName(t.name), 'float32', [...t.dims]);
+    lowerBatchStatistics(training.b, training.marked, training.shapeOf, options.batchNormMomentum);
+  }
 
   const evaluation = lossGraph(common, false);
   for (const o of model.graph.outputs) evaluation.b.graph.outputs.push({ ...o });
@@ -172,6 +185,7 @@ export function generateArtifacts(model: Model, options: ArtifactOptions = {}): 
     parameters: trainable.map((t) => ({ name: t.name, dtype: t.dtype, dims: [...t.dims], data: t.data.slice() as TensorData['data'] })),
     optimizerState: opt.state.map((s) => ({ name: s.name, dtype: s.dtype, dims: s.dims, data: new Float32Array(elementCount(s.dims)) })),
     optimizer: { ...optimizer },
+    ...(bn ? { buffers: bn.statistics.map((t) => ({ name: t.name, dtype: t.dtype, dims: [...t.dims], data: t.data.slice() as TensorData['data'] })) } : {}),
   });
 
   const summary: ArtifactSummary = {
@@ -190,6 +204,8 @@ export function generateArtifacts(model: Model, options: ArtifactOptions = {}): 
     nodes: { training: trainingModel.graph.nodes.length, eval: evalModel.graph.nodes.length, optimizer: opt.model.graph.nodes.length },
     fingerprint,
     target: artifactTarget,
+    batchNorm,
+    runningStatistics: (bn?.statistics ?? []).map((t) => ({ name: t.name, dims: [...t.dims] })),
   };
   const artifacts: TrainingArtifacts = {
     trainingModel,
@@ -215,6 +231,7 @@ interface Common {
   loss: LossKind;
   options: ArtifactOptions;
   artifactTarget: ArtifactTarget;
+  bn: BatchStatisticsPlan | undefined;
 }
 
 /** The forward graph with `labels` and the loss appended (and d loss / d prediction when `gradient`). */
@@ -225,6 +242,8 @@ function lossGraph(c: Common, gradient: boolean) {
     extraInputs: [{ name: LABELS, dtype: 'float32', shape: c.labelsShape }],
     rankOf: c.rankOf,
   });
+  if (c.bn) statisticsAsInputs(b, c.bn);
+  const marked = c.bn && gradient ? useBatchStatistics(b, c.bn) : new Set<string>();
   if (gradient && ARTIFACT_TARGETS[c.artifactTarget].poolBeforeRelu) commuteReluMaxPool(b.graph);
   const inferred = shapesOf(b.graph, c.to);
   let prediction = renames.get(c.target.prediction) ?? c.target.prediction;
@@ -247,7 +266,7 @@ function lossGraph(c: Common, gradient: boolean) {
     output: LOSS,
   });
   b.output(result.loss, 'float32', []);
-  return { b, prediction, gradient: result.gradient, shapeOf: inferred };
+  return { b, prediction, gradient: result.gradient, shapeOf: inferred, marked };
 }
 
 function flatSize(dims: readonly Dim[]): Dim {
