@@ -27,6 +27,8 @@ export interface TrainingRecipe {
   trainable?: string[];
   headOnly?: boolean;
   newHead?: number;
+  /** Only when 'train' (recipes from before the option have none). */
+  batchNorm?: string;
 }
 
 /** Checkpoint metadata key of the recipe. */
@@ -53,6 +55,7 @@ const FLAGS: Record<keyof TrainingRecipe, string> = {
   trainable: '--trainable',
   headOnly: '--head-only',
   newHead: '--new-head',
+  batchNorm: '--batch-norm',
 };
 
 /** The recipe of a run from its flags and what the command resolved (model, trainable set); the data is added once loaded. */
@@ -77,6 +80,7 @@ export function recipeOf(
   }
   if (flags.validation !== undefined) recipe.validation = flags.validation;
   if (flags.earlyStopping !== undefined) recipe.earlyStopping = flags.earlyStopping;
+  if (flags.batchNorm === 'train') recipe.batchNorm = flags.batchNorm;
   for (const key of Object.keys(recipe) as (keyof typeof recipe)[]) if (recipe[key] === undefined) delete recipe[key];
   return recipe;
 }

@@ -70,7 +70,7 @@ export async function runTraining(job: TrainingJob, ctx: CliContext): Promise<Tr
   const out = path.resolve(flags.out ?? job.defaultOut);
   const checkpointPath = path.resolve(flags.checkpoint ?? `${outputBase(out)}.checkpoint`);
 
-  const artifacts = generateArtifacts(job.model, { optimizer: flags.optimizer, ...job.artifactOptions });
+  const artifacts = generateArtifacts(job.model, { optimizer: flags.optimizer, batchNorm: flags.batchNorm, ...job.artifactOptions });
   const labelsInput = artifacts.trainingModel.graph.inputs.find((v) => v.name === LABELS);
   const width = labelsInput?.type?.kind === 'tensor' ? labelsInput.type.shape?.at(-1) : undefined;
   if (typeof width === 'number' && dataset.classes > width) {
