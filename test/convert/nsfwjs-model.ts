@@ -7,21 +7,25 @@ import path from 'node:path';
  * JS object literal, each `group1-shardNofM.min.js` a base64 string. They are read here by parsing the
  * module text — never executed.
  */
-export const NSFWJS_MODEL_DIR = path.join(path.dirname(createRequire(import.meta.url).resolve('nsfwjs')), '../models/mobilenet_v2_mid');
+export const NSFWJS_MODELS = path.join(path.dirname(createRequire(import.meta.url).resolve('nsfwjs')), '../models');
+/** nsfwjs's MobileNetV2 graph model ("mid"). */
+export const NSFWJS_MODEL_DIR = path.join(NSFWJS_MODELS, 'mobilenet_v2_mid');
+/** nsfwjs's Keras 2.2.4 MobileNetV2 Layers model (52 BatchNormalization layers). */
+export const NSFWJS_LAYERS_DIR = path.join(NSFWJS_MODELS, 'mobilenet_v2');
 
 /** The class names nsfwjs gives the model's five outputs, in order. */
 export const NSFWJS_CLASSES = ['Drawing', 'Hentai', 'Neutral', 'Porn', 'Sexy'] as const;
 
-/** nsfwjs's MobileNetV2 ("mid") graph model: its model.json (as JSON bytes) and shards by manifest path. */
-export function loadNsfwjsModel(): { modelJson: Uint8Array; json: Record<string, unknown>; shards: Map<string, Uint8Array> } {
-  const text = readFileSync(path.join(NSFWJS_MODEL_DIR, 'model.min.js'), 'utf8');
+/** One of nsfwjs's models (the MobileNetV2 graph model by default): its model.json (as JSON bytes) and shards by manifest path. */
+export function loadNsfwjsModel(dir = NSFWJS_MODEL_DIR): { modelJson: Uint8Array; json: Record<string, unknown>; shards: Map<string, Uint8Array> } {
+  const text = readFileSync(path.join(dir, 'model.min.js'), 'utf8');
   const start = text.indexOf('exports={');
   if (start < 0) throw new Error('nsfwjs model.min.js: no exported object literal');
   const json = new LiteralParser(text, start + 'exports='.length).value() as Record<string, unknown>;
   const shards = new Map<string, Uint8Array>();
   const manifest = json.weightsManifest as { paths: string[] }[];
   for (const p of manifest.flatMap((g) => g.paths)) {
-    const src = readFileSync(path.join(NSFWJS_MODEL_DIR, `${p}.min.js`), 'utf8');
+    const src = readFileSync(path.join(dir, `${p}.min.js`), 'utf8');
     const m = /exports="([A-Za-z0-9+/=]*)"/.exec(src);
     if (!m) throw new Error(`nsfwjs ${p}.min.js: no exported base64 string`);
     shards.set(p, new Uint8Array(Buffer.from(m[1], 'base64')));

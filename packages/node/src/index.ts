@@ -7,6 +7,7 @@ export * from './runtime/index.js';
 export * from './io/index.js';
 export * from './data/index.js';
 export * from './image/index.js';
+export * from './transfer/index.js';
 export { createProgressBar, type ProgressBar, type ProgressBarOptions } from './progress/progress-bar.js';
 
 // Importing @onnxkit/node is enough to run sessions and classify image files, as importing

@@ -1,10 +1,11 @@
 import path from 'node:path';
-import { headParameters, replaceHead } from '@onnxkit/core';
+import { headParameters, replaceHead, splitAtHead } from '@onnxkit/core';
 import type { Command } from 'commander';
 import { openModelFile } from '../../io/model-file.js';
 import type { CliCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 import { CliUsageError } from '../errors.js';
+import { defaultEmbeddingCache, type FrozenBackbone } from '../training/frozen-backbone.js';
 import { modelLabels, PREPROCESSING_KEY } from '../training/model-metadata.js';
 import { nameList, positiveInt } from '../training/parse-values.js';
 import { recipeOf } from '../training/recipe.js';
@@ -17,6 +18,8 @@ interface FinetuneFlags extends TrainingFlags {
   trainable?: string[];
   headOnly?: boolean;
   newHead?: number;
+  /** A folder, or false for `--no-embedding-cache` (commander gives true when neither is given). */
+  embeddingCache: string | boolean;
 }
 
 /**
@@ -32,7 +35,9 @@ export const finetuneCommand: CliCommand = {
       .argument('<model>', 'ONNX model to fine-tune')
       .option('--trainable <names>', 'train only these initializers (comma-separated)', nameList('--trainable', 'fc1.weight,fc1.bias'))
       .option('--head-only', 'train only the last dense layer (Gemm, or MatMul + Add)')
-      .option('--new-head <classes>', 'replace the last dense layer with a freshly initialised one with this many classes', positiveInt('--new-head'));
+      .option('--new-head <classes>', 'replace the last dense layer with a freshly initialised one with this many classes', positiveInt('--new-head'))
+      .option('--embedding-cache <dir>', 'with --head-only: where the frozen backbone\'s embeddings are kept between runs (default: ~/.cache/onnxkit/embeddings)')
+      .option('--no-embedding-cache', 'with --head-only: keep the embeddings in memory only');
     addTrainingOptions(command).action(async (modelPath: string, flags: FinetuneFlags) => {
       if (flags.trainable && flags.headOnly) throw new CliUsageError('finetune: --trainable and --head-only exclude each other');
       if (flags.newHead !== undefined && flags.newHead < 2) throw new CliUsageError(`--new-head ${flags.newHead}: a classifier needs at least 2 classes`);
@@ -47,6 +52,15 @@ export const finetuneCommand: CliCommand = {
         if (flags.headOnly) trainable = replaced.parameters;
       } else if (flags.headOnly) {
         trainable = headParameters(model);
+      }
+      // Head-only: the backbone is frozen, so it runs once per image and the head trains on its
+      // embeddings. Augmentation changes the images every epoch, and BatchNormalization in training mode
+      // changes the backbone with the batch: both need the whole graph every step instead.
+      let frozenBackbone: FrozenBackbone | undefined;
+      if (flags.headOnly && !flags.augment && flags.batchNorm !== 'train') {
+        const cacheDir = flags.embeddingCache === false ? undefined : typeof flags.embeddingCache === 'string' ? path.resolve(flags.embeddingCache) : defaultEmbeddingCache(ctx.env);
+        frozenBackbone = { split: splitAtHead(model), cacheDir };
+        trainable = undefined;
       }
       const report = await runTraining(
         {
@@ -65,6 +79,7 @@ export const finetuneCommand: CliCommand = {
           }),
           flags,
           defaultOut: `${path.basename(modelPath).replace(/\.onnx$/i, '')}.finetuned.onnx`,
+          ...(frozenBackbone ? { frozenBackbone } : {}),
         },
         ctx,
       );
