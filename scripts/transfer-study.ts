@@ -1,7 +1,10 @@
 // Transfer learning from a pretrained backbone, measured (docs/FINETUNING.md, "A pretrained backbone"):
 // nsfwjs 4.4.0's Keras MobileNetV2 (ImageNet-initialised, trained on its own 5 classes; converted by
 // onnxkit's converter) with a new 10-way head, on Fashion-MNIST (Debian dataset-fashion-mnist) resized
-// to 224×224 RGB, 10 and 100 training examples per class, three ways:
+// to 224×224 RGB, 10 and 100 training examples per class, three ways, with one of two new heads
+// (--head): `last` replaces the model's last dense layer (replaceHead, what `finetune --new-head` does:
+// its two other dense layers, trained on nsfwjs's classes, stay), `pooled` puts one dense layer on the
+// backbone's 1,280 pooled features (headOnFeatures, `finetune --new-head 10 --head-input <value>`):
 //   head-only  — the backbone is frozen: it runs once per image (embeddings cached in memory and on
 //                disk, keyed by the backbone's and the image's SHA-256), then only the head trains;
 //   full       — every parameter trains (BatchNormalization frozen, the default), few epochs;
@@ -10,10 +13,10 @@
 //
 //   nice -n 19 pnpm tsx scripts/transfer-study.ts      (about 15 CPU-minutes)
 //   options: --test-per-class N (default 100) --full-epochs "4,1" (full fine-tuning epochs of the 10- and 100-per-class tiers)
-//            --tiers "10,100" (examples per class; below 100 the 10-tier recipe)
+//            --tiers "10,100" (examples per class; below 100 the 10-tier recipe) --head last|pooled
 //            --out DIR (default docs/finetuning) --cache DIR (default: a fresh temporary folder)
 //
-// Writes DIR/transfer-results.json and prints the tables docs/FINETUNING.md shows.
+// Writes DIR/transfer-results.<head>.json and prints the tables docs/FINETUNING.md shows.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -27,6 +30,7 @@ import {
   fit,
   generateArtifacts,
   getPreprocessingSpec,
+  headOnFeatures,
   preprocessInto,
   Random,
   replaceHead,
@@ -46,10 +50,12 @@ const { values } = parseArgs({
     'test-per-class': { type: 'string', default: '100' },
     'full-epochs': { type: 'string', default: '4,1' },
     tiers: { type: 'string', default: '10,100' },
+    head: { type: 'string', default: 'last' },
     out: { type: 'string', default: 'docs/finetuning' },
     cache: { type: 'string' },
   },
 });
+if (values.head !== 'last' && values.head !== 'pooled') throw new RangeError(`--head must be last or pooled, got ${values.head}`);
 const FASHION = '/usr/share/datasets/fashion-mnist';
 const CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
 const [fullEpochs10, fullEpochs100] = values['full-epochs'].split(',').map(Number);
@@ -99,7 +105,12 @@ async function main(): Promise<void> {
     const seed = 100 * tier.perClass;
     const train28 = takePerClass(trainPool, tier.perClass, new Random(seed));
     const train224 = resized(train28, converted);
-    const { model, parameters } = replaceHead(converted, { classes: 10, seed, labels: CLASSES });
+    // The pooled features: what the first dense layer of the classifier reads.
+    const pooled = converted.graph.nodes.find((n) => n.opType === 'Gemm')!.inputs[0];
+    const { model, parameters } =
+      values.head === 'pooled'
+        ? headOnFeatures(converted, { features: pooled, classes: 10, seed, labels: CLASSES })
+        : replaceHead(converted, { classes: 10, seed, labels: CLASSES });
 
     // Head-only: the backbone once per image (cold cache), once more from the disk cache (a new store: nothing in memory).
     const split = splitAtHead(model);
@@ -140,9 +151,9 @@ async function main(): Promise<void> {
     await scratch.release();
   }
   if (!values.cache) rmSync(cacheDir, { recursive: true, force: true });
-  const result = { rows, test: test28.count, machine: { ...machineInfo(), loadBefore, loadAfter: loadAverage() }, studySeconds: seconds(studyStarted) };
+  const result = { head: values.head, rows, test: test28.count, machine: { ...machineInfo(), loadBefore, loadAfter: loadAverage() }, studySeconds: seconds(studyStarted) };
   mkdirSync(values.out, { recursive: true });
-  writeFileSync(path.join(values.out, 'transfer-results.json'), `${JSON.stringify(result, null, 1)}\n`);
+  writeFileSync(path.join(values.out, `transfer-results.${values.head}.json`), `${JSON.stringify(result, null, 1)}\n`);
   printTables(result);
 }
 

@@ -27,6 +27,7 @@ export interface TrainingRecipe {
   trainable?: string[];
   headOnly?: boolean;
   newHead?: number;
+  headInput?: string;
   /** Only when 'train' (recipes from before the option have none). */
   batchNorm?: string;
 }
@@ -56,12 +57,13 @@ const FLAGS: Record<keyof TrainingRecipe, string> = {
   headOnly: '--head-only',
   newHead: '--new-head',
   batchNorm: '--batch-norm',
+  headInput: '--head-input',
 };
 
 /** The recipe of a run from its flags and what the command resolved (model, trainable set); the data is added once loaded. */
 export function recipeOf(
   flags: TrainingFlags,
-  resolved: Pick<TrainingRecipe, 'command' | 'model' | 'trainable' | 'headOnly' | 'newHead'>,
+  resolved: Pick<TrainingRecipe, 'command' | 'model' | 'trainable' | 'headOnly' | 'newHead' | 'headInput'>,
 ): Omit<TrainingRecipe, 'data' | 'split'> {
   const recipe: Omit<TrainingRecipe, 'data' | 'split'> = {
     ...resolved,
