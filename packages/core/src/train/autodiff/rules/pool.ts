@@ -209,7 +209,7 @@ const globalMaxPool: GradientRule = (ctx) => {
   const flat = emit.reshape(x, [0, 0, s]);
   const hit = emit.where(emit.op('Equal', [flat, emit.reshape(node.outputs[0], [0, 0, 1])]), emit.scalar(1, dtype), emit.scalar(0, dtype));
   const g = emit.mul(firstOnly(ctx, hit, s, dtype), emit.reshape(ctx.outputGrads[0] as string, [0, 0, 1]));
-  return [emit.reshapeLike(g, x)];
+  return [emit.reshape(g, [0, 0, ...(spatial as number[])])];
 };
 
 /** Rules for pooling. */
