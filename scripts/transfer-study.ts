@@ -70,10 +70,11 @@ const RATE = { 'head-only': 1e-2, full: 2e-4, scratch: 2e-3 } as const;
 type Method = keyof typeof RATE;
 
 const seconds = (since: number) => (performance.now() - since) / 1000;
-const schedule = (method: Method, stepsPerEpoch: number): ScheduleSpec => ({
+/** Cosine decay to 1/50 of the peak after a linear warm-up over a tenth of the run (at most 50 steps). */
+const schedule = (method: Method, totalSteps: number): ScheduleSpec => ({
   kind: 'cosine',
   learningRate: RATE[method],
-  warmupSteps: Math.min(50, stepsPerEpoch),
+  warmupSteps: Math.min(50, Math.max(1, Math.round(totalSteps / 10))),
   minLearningRate: RATE[method] / 50,
 });
 
@@ -119,7 +120,7 @@ async function main(): Promise<void> {
     const testFeatures = await embedDataset(split.backbone, test224, { store: new DiskEmbeddingStore(cacheDir), device: 'cpu' });
     const head = await Trainer.create(generateArtifacts(split.head, { optimizer: 'adamw', weightDecay: 1e-4 }), { device: 'cpu' });
     let started = performance.now();
-    await fit(head, cold.dataset, { epochs: tier.epochs, batchSize: tier.batchSize, seed, learningRate: schedule('head-only', Math.ceil(train28.count / tier.batchSize)) });
+    await fit(head, cold.dataset, { epochs: tier.epochs, batchSize: tier.batchSize, seed, learningRate: schedule('head-only', tier.epochs * Math.ceil(train28.count / tier.batchSize)) });
     const headSeconds = seconds(started);
     const headAccuracy = (await evaluateDataset(head, testFeatures.dataset)).accuracy;
     await head.release();
@@ -133,7 +134,7 @@ async function main(): Promise<void> {
     // Full fine-tuning: every parameter, the whole graph every step.
     const full = await Trainer.create(generateArtifacts(model, { optimizer: 'adamw', weightDecay: 1e-4 }), { device: 'cpu' });
     started = performance.now();
-    const fitted = await fit(full, train224, { epochs: tier.fullEpochs, batchSize: tier.fullBatch, seed, learningRate: schedule('full', Math.ceil(train28.count / tier.fullBatch)) });
+    const fitted = await fit(full, train224, { epochs: tier.fullEpochs, batchSize: tier.fullBatch, seed, learningRate: schedule('full', tier.fullEpochs * Math.ceil(train28.count / tier.fullBatch)) });
     const fullSeconds = seconds(started);
     const fullAccuracy = (await evaluateDataset(full, test224, 32)).accuracy;
     rows.push({ method: 'full', perClass: tier.perClass, epochs: tier.fullEpochs, batchSize: tier.fullBatch, steps: full.step, trainSeconds: fullSeconds, epochSeconds: fitted.history.map((e) => e.seconds), testAccuracy: fullAccuracy });
@@ -143,7 +144,7 @@ async function main(): Promise<void> {
     // From scratch: the seed CNN on the native images.
     const scratch = await Trainer.create(generateArtifacts(buildSeedCnn({ seed }), { optimizer: 'adamw', weightDecay: 1e-4 }), { device: 'cpu' });
     started = performance.now();
-    await fit(scratch, train28, { epochs: tier.epochs, batchSize: tier.batchSize, seed, learningRate: schedule('scratch', Math.ceil(train28.count / tier.batchSize)) });
+    await fit(scratch, train28, { epochs: tier.epochs, batchSize: tier.batchSize, seed, learningRate: schedule('scratch', tier.epochs * Math.ceil(train28.count / tier.batchSize)) });
     const scratchSeconds = seconds(started);
     const scratchAccuracy = (await evaluateDataset(scratch, test28)).accuracy;
     rows.push({ method: 'scratch', perClass: tier.perClass, epochs: tier.epochs, batchSize: tier.batchSize, steps: scratch.step, trainSeconds: scratchSeconds, testAccuracy: scratchAccuracy });
