@@ -1,13 +1,16 @@
 // Compiles packages/core/src/onnx/proto/onnx-schema.proto to static protobufjs code (ESM) and its
 // TypeScript declarations. The output is committed; rerun after editing the schema: `pnpm gen:proto`.
+// `pnpm gen:proto <dir>` writes the two files into <dir> instead (CI diffs them against the committed ones).
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 
 const dir = fileURLToPath(new URL('../packages/core/src/onnx/proto/', import.meta.url));
 const bin = (name) => fileURLToPath(new URL(`../node_modules/.bin/${name}`, import.meta.url));
-const js = `${dir}onnx-pb.js`;
-const dts = `${dir}onnx-pb.d.ts`;
+const outDir = process.argv[2] ? path.resolve(process.argv[2]) : dir;
+const js = path.join(outDir, 'onnx-pb.js');
+const dts = path.join(outDir, 'onnx-pb.d.ts');
 
 execFileSync(bin('pbjs'), [
   '--target', 'static-module', '--wrap', 'es6', '--es6',

@@ -26,7 +26,7 @@ import {
   type Device,
   type Session,
 } from '@onnxkit/node';
-import { linesBetween, nodePlacements } from '../test/browser/ort-log.js';
+import { linesBetween, nodePlacements } from '../packages/testkit/src/ort-log.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MODELS = ['mnist-cnn', 'fashion-cnn'].map((m) => path.join(root, 'models/onnx', `${m}.onnx`));

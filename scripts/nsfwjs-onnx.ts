@@ -4,7 +4,7 @@
 //
 //   pnpm tsx scripts/nsfwjs-onnx.ts nsfwjs-mobilenet_v2.onnx
 import { convertKeras, encodeModel, writeFileAtomic } from '@onnxkit/node';
-import { loadNsfwjsModel, NSFWJS_LAYERS_DIR } from '../test/convert/nsfwjs-model.js';
+import { loadNsfwjsModel, NSFWJS_LAYERS_DIR } from '../packages/testkit/src/nsfwjs-model.js';
 
 const out = process.argv[2];
 if (!out) {

@@ -1,4 +1,4 @@
-"""DESIGN.md's seed CNN in PyTorch: the twin of packages/core/src/models/seed-cnn.ts, with the same
+"""The seed CNN (docs/ARCHITECTURE.md) in PyTorch: the twin of packages/core/src/models/seed-cnn.ts, with the same
 parameter names (conv1.weight, ..., fc2.bias) and NCHW flatten order. Shared by the fixture generator and
 the benchmarks (run with /usr/bin/python3, Debian's python3-torch 1.13).
 """

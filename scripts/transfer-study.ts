@@ -42,7 +42,7 @@ import {
   type ScheduleSpec,
 } from '@onnxkit/node';
 import { loadIdxFolder } from '../packages/node/src/data/idx-folder.js';
-import { loadNsfwjsModel, NSFWJS_LAYERS_DIR } from '../test/convert/nsfwjs-model.js';
+import { loadNsfwjsModel, NSFWJS_LAYERS_DIR } from '../packages/testkit/src/nsfwjs-model.js';
 import { loadAverage, machineInfo } from './bench/measure.js';
 
 const { values } = parseArgs({

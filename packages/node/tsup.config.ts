@@ -2,7 +2,8 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: ['src/index.ts'],
+    // The image pool's worker is its own file: piscina loads it by path in each worker thread.
+    entry: { index: 'src/index.ts', 'image-pool-worker': 'src/pool/image-pool-worker.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,

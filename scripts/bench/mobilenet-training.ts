@@ -17,7 +17,7 @@ import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { decodeModel, generateArtifacts, oneHot, Trainer } from '@onnxkit/node';
-import { hashedValues } from '../../test/reference/torchvision-fixture.js';
+import { hashedValues } from '../../packages/testkit/src/torchvision-fixture.js';
 import { writeBenchmarkSection } from './benchmarks-doc.js';
 import { loadAverage, median } from './measure.js';
 

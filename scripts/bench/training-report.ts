@@ -12,7 +12,7 @@ export function formatTrainingSection(r: TrainingResults): string {
     '',
     `Command: \`${r.command}\` (also run by \`pnpm bench\`). The seed CNN (\`buildSeedCnn\`, 93,322 parameters), ` +
       "`generateArtifacts(model, { optimizer: 'adamw' })`, `Trainer.create(artifacts, { device: 'cpu', intraOpNumThreads: t, interOpNumThreads: 1 })` " +
-      "(the public path: the Trainer runs the artifacts' `cpu` target on the CPU; \"portable\" is the same Trainer pinned to `target: 'portable'`, the formulation every device runs and the only one before the targets), " +
+      "(the public path: the Trainer runs the artifacts' `cpu` target on the CPU, and with t > 1 threads t data-parallel replicas of one ORT thread each, each training a slice of every batch on a worker thread; \"portable\" is the same Trainer pinned to `target: 'portable'`, the formulation every device runs and the only one before the targets; \"one session\" is the same Trainer with `dataParallel: 1`, ORT's own intra-op threads sharing one run, as before the replicas), " +
       'trainStep + optimizerStep per batch of real digits (`loadMnistDigits()`, 9,000 training digits, batches copied out and one-hot encoded as fit() does). ' +
       'PyTorch: the same network, `torch.optim.AdamW` with the same hyper-parameters, `torch.set_num_threads(t)`, the same batches (gathered with `index_select`), ' +
       'forward + cross-entropy + backward + step, in a long-lived worker (scripts/bench/torch_training.py).',
@@ -32,11 +32,11 @@ export function formatTrainingSection(r: TrainingResults): string {
       '',
       'Samples/s, wall clock. "PyTorch, passive" is the same PyTorch with `OMP_WAIT_POLICY=PASSIVE` (its OpenMP threads sleep instead of spin-waiting; only differs with 2 threads).',
       '',
-      '| batch | threads | onnxkit | onnxkit, portable | cpu / portable | PyTorch | onnxkit / PyTorch | PyTorch, passive | onnxkit / PyTorch, passive | range of repeats: onnxkit / portable / PyTorch |',
-      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+      '| batch | threads | onnxkit | onnxkit, portable | cpu / portable | onnxkit, one session | replicas / one session | PyTorch | onnxkit / PyTorch | PyTorch, passive | onnxkit / PyTorch, passive | range of repeats: onnxkit / portable / PyTorch |',
+      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
       ...r.throughput.map(
         (t) =>
-          `| ${t.batch} | ${t.threads} | ${f(t.onnxkit)} | ${f(t.portable.samples)} | ${f(t.onnxkit / t.portable.samples, 2)} | ${f(t.torch)} | **${f(t.ratio, 2)}** | ${passiveCell(t, 0)} | ${passiveRatio(t)} | ${spread(t.onnxkitRuns)} / ${spread(t.portable.runs)} / ${spread(t.torchRuns)} |`,
+          `| ${t.batch} | ${t.threads} | ${f(t.onnxkit)} | ${f(t.portable.samples)} | ${f(t.onnxkit / t.portable.samples, 2)} | ${t.oneSession ? f(t.oneSession.samples) : dash} | ${t.oneSession ? f(t.onnxkit / t.oneSession.samples, 2) : dash} | ${f(t.torch)} | **${f(t.ratio, 2)}** | ${passiveCell(t, 0)} | ${passiveRatio(t)} | ${spread(t.onnxkitRuns)} / ${spread(t.portable.runs)} / ${spread(t.torchRuns)} |`,
       ),
       ...scalingLines(r, f),
       '',
@@ -104,7 +104,8 @@ function scalingLines(r: TrainingResults, f: (x: number, d?: number) => string):
   const rows = [...new Set(r.throughput.map((t) => t.batch))].flatMap((batch) => {
     const one = at(batch, 1);
     const two = at(batch, 2);
-    return one && two ? [`batch ${batch}: ${f(two.onnxkit / one.onnxkit, 2)}× (PyTorch ${f(two.torch / one.torch, 2)}×)`] : [];
+    const single = two?.oneSession ? `, one session ${f(two.oneSession.samples / one!.onnxkit, 2)}×` : '';
+    return one && two ? [`batch ${batch}: ${f(two.onnxkit / one.onnxkit, 2)}× (PyTorch ${f(two.torch / one.torch, 2)}×${single})`] : [];
   });
   return rows.length ? ['', `2 threads over 1 thread, onnxkit samples/s (goal ≥ 1.6× at batch 64): ${rows.join('; ')}.`] : [];
 }

@@ -16,7 +16,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromiumPath, ortWebDist, waitForReport, withBrowserPage } from '../../test/browser/harness.js';
+import { chromiumPath, ortWebDist, waitForReport, withBrowserPage } from '../../packages/testkit/src/browser-harness.js';
 import { writeBenchmarkSection } from './benchmarks-doc.js';
 import type { PageSetup, Side } from './pages/training-wasm-entry.js';
 import { loadAverage, machineInfo, median } from './measure.js';

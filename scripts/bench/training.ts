@@ -87,6 +87,8 @@ export interface TrainingResults {
     cpu: { onnxkit: number; torch: number; ratio: number };
     /** The same Trainer pinned to the portable target (the formulation before the cpu target). */
     portable: { samples: number; runs: number[]; cpu: number };
+    /** With more than one thread: the same Trainer with `dataParallel: 1` (one session, ORT's intra-op threads). */
+    oneSession?: { samples: number; runs: number[]; cpu: number };
   })[];
   epoch?: Paired & { examples: number };
   fineTune: (Paired & { examples: number; trainable: string })[];
@@ -126,6 +128,12 @@ class TorchWorker {
   }
 }
 
+/** What a comparison Trainer pins (the public path pins nothing). */
+interface Variant {
+  target?: ArtifactTarget;
+  dataParallel?: number;
+}
+
 /** onnxkit's side: one Trainer per thread count, kept across repeats like PyTorch's models. */
 class OnnxkitSide {
   #trainers = new Map<string, Trainer>();
@@ -139,12 +147,13 @@ class OnnxkitSide {
    * [i·batch, (i+1)·batch) (mod the count), copied out and one-hot encoded as fit() does; PyTorch
    * gets the same batches.
    */
-  async steps(batch: number, threads: number, warmup: number, count: number, offset: number, target: 'auto' | ArtifactTarget = 'auto'): Promise<{ seconds: number; cpuSeconds: number }> {
-    const key = `${threads}/${target}`;
+  async steps(batch: number, threads: number, warmup: number, count: number, offset: number, variant: Variant = {}): Promise<{ seconds: number; cpuSeconds: number }> {
+    const key = `${threads}/${variant.target ?? 'auto'}/${variant.dataParallel ?? 'auto'}`;
     let trainer = this.#trainers.get(key);
     if (!trainer) {
-      // The public path (target 'auto': the Trainer picks the cpu target), or a pinned target for comparison.
-      trainer = await Trainer.create(this.artifacts.all, { device: 'cpu', intraOpNumThreads: threads, interOpNumThreads: 1, ...(target === 'auto' ? {} : { target }) });
+      // The public path (target and dataParallel 'auto': the cpu target, one replica per thread), or a
+      // pinned target / a single session for comparison.
+      trainer = await Trainer.create(this.artifacts.all, { device: 'cpu', intraOpNumThreads: threads, interOpNumThreads: 1, ...variant });
       this.#trainers.set(key, trainer);
     }
     const size = 784;
@@ -212,17 +221,19 @@ export async function runTrainingBenchmark(o: TrainingBenchOptions, command: str
     const runs = configs.map(() => ({
       onnxkit: [] as number[],
       portable: [] as number[],
+      oneSession: [] as number[],
       torch: [] as number[],
       torchPassive: [] as number[],
       onnxkitCpu: [] as number[],
       portableCpu: [] as number[],
+      oneSessionCpu: [] as number[],
       torchCpu: [] as number[],
       torchPassiveCpu: [] as number[],
     }));
     for (let r = 0; o.parts.has('throughput') && r < o.repeats; r++) {
       for (const [i, c] of configs.entries()) {
         const offset = r * (o.warmup + o.steps);
-        const record = (side: 'onnxkit' | 'portable' | 'torch' | 'torchPassive', t: { seconds: number; cpuSeconds: number }) => {
+        const record = (side: 'onnxkit' | 'portable' | 'oneSession' | 'torch' | 'torchPassive', t: { seconds: number; cpuSeconds: number }) => {
           runs[i][side].push((c.batch * o.steps) / t.seconds);
           runs[i][`${side}Cpu`].push((c.batch * o.steps) / t.cpuSeconds);
         };
@@ -230,7 +241,8 @@ export async function runTrainingBenchmark(o: TrainingBenchOptions, command: str
         await interleave(
           r + i,
           async () => record('onnxkit', await onnxkit.steps(c.batch, c.threads, o.warmup, o.steps, offset)),
-          async () => record('portable', await onnxkit.steps(c.batch, c.threads, o.warmup, o.steps, offset, 'portable')),
+          async () => record('portable', await onnxkit.steps(c.batch, c.threads, o.warmup, o.steps, offset, { target: 'portable' })),
+          ...(c.threads > 1 ? [async () => record('oneSession', await onnxkit.steps(c.batch, c.threads, o.warmup, o.steps, offset, { dataParallel: 1 }))] : []),
           async () => record('torch', await torchSteps(torch)),
           ...(passive && c.threads > 1 ? [async () => record('torchPassive', await torchSteps(passive))] : []),
         );
@@ -281,7 +293,8 @@ export async function runTrainingBenchmark(o: TrainingBenchOptions, command: str
         : configs.map((c, i) => {
             const cpu = { onnxkit: median(runs[i].onnxkitCpu), torch: median(runs[i].torchCpu), ratio: median(runs[i].onnxkitCpu) / median(runs[i].torchCpu) };
             const portable = { samples: median(runs[i].portable), runs: runs[i].portable, cpu: median(runs[i].portableCpu) };
-            return { ...c, ...paired(runs[i].onnxkit, runs[i].torch, runs[i].torchPassive), cpu, portable };
+            const one = runs[i].oneSession.length ? { oneSession: { samples: median(runs[i].oneSession), runs: runs[i].oneSession, cpu: median(runs[i].oneSessionCpu) } } : {};
+            return { ...c, ...paired(runs[i].onnxkit, runs[i].torch, runs[i].torchPassive), cpu, portable, ...one };
           }),
       ...(epoch ? { epoch } : {}),
       fineTune,

@@ -7,38 +7,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startDemoServer, type DemoServer } from '../../packages/web/demo/serve.js';
+import type { DemoState } from '../../packages/web/demo/src/test-hook.js';
 import { CHROMIUM_ARGS, chromiumPath, repoRoot, type ConsoleEntry } from './harness.js';
 
 /** A polyline in 0..1 pad coordinates. */
 export type Stroke = readonly (readonly [number, number])[];
 
-/** The demo's `window.__demo` (see packages/web/demo/src/test-hook.ts); loosely typed for tests. */
-export interface DemoState {
-  ready: boolean;
-  error?: string;
-  device?: string;
-  deviceTitle?: string;
-  deviceDetail?: string;
-  fallbacks: { device: string; error: string }[];
-  storage?: string;
-  modelSource?: string;
-  labels: string[];
-  top: { label: string; index: number; probability: number }[];
-  predictions: number;
-  pending: boolean;
-  examples: { label: number; predicted?: number }[];
-  exampleBytes: number[];
-  busy: boolean;
-  training?: {
-    done: boolean;
-    device?: string;
-    parametersLocation?: string;
-    losses: number[];
-    epochs: { epoch: number; loss: number; accuracy: number; retention?: number }[];
-    before?: { loss: number; accuracy: number };
-    after?: { loss: number; accuracy: number };
-  };
-}
+/** The demo's `window.__demo`, typed by the page's own declaration. */
+export type { DemoState };
 
 const digitCache = new Map<number, number[]>();
 
@@ -72,18 +48,6 @@ export function inkStrokes(pixels: readonly number[]): Stroke[] {
     }
   }
   return strokes;
-}
-
-/** A seeded random stream in [0, 1) (mulberry32), so drawn symbols are the same on every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A six-pointed asterisk-like star (three crossing strokes), jittered in size, angle and place. */

@@ -24,7 +24,6 @@ import {
   inkStrokes,
   mnistDigit,
   openDemo,
-  seeded,
   starStrokes,
   settledTop,
   waitReady,
@@ -32,6 +31,7 @@ import {
   type DemoState,
   type Stroke,
 } from './demo-driver.js';
+import { seeded } from '../support/random.js';
 import { browserSkipReason, repoRoot } from './harness.js';
 import { linesBetween, nodePlacements } from './ort-log.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Classifier } from '@onnxkit/node';
-import { evaluateFolder, heldOutDigits, renderDigits, STYLES } from '../../scripts/render-digits.js';
+import { evaluateFolder, heldOutDigits, renderDigits, STYLES } from '../../packages/testkit/src/render-digits.js';
 import { repoRoot } from '../support/paths.js';
 
 // The full run (1,000 digits per style) is in docs/CLASSIFY.md; this keeps 40 per style to stay quick.

@@ -1,16 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 
-/** A small seeded generator (mulberry32), so the synthetic weights are the same on every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded } from '../support/random.js';
+
+export { seeded };
 
 /** Gives every weight of `model` seeded values in ±scale (variances positive), biases and BN statistics included. */
 export function randomizeWeights(model: tf.LayersModel, seed: number, scale = 0.5): void {

@@ -83,7 +83,7 @@ describe.skipIf(browserSkipReason !== undefined)('onnxkit pack for browsers, run
   it('browser-webgpu: the same page on the WebGPU build (SwiftShader here)', async () => {
     const r = await classifyInPage('browser-webgpu');
     expect(r.pageErrors).toEqual([]);
-    // Chromium here has a SwiftShader WebGPU adapter (see DESIGN.md), so the model really runs on WebGPU.
+    // Chromium here has a SwiftShader WebGPU adapter (see docs/INSTALL.md), so the model really runs on WebGPU.
     expect(r.device).toBe('webgpu');
     const correct = r.labels.filter((l, i) => l === String(digits[i].label)).length;
     expect(correct).toBeGreaterThanOrEqual(9);

@@ -45,6 +45,46 @@ export function listConformanceCases(suiteDir: string): ConformanceCase[] {
     });
 }
 
+/** The conformance suites under ../shared/fixtures. */
+export const CONFORMANCE_SUITES = ['onnx-node-tests', 'onnx-simple-tests', 'onnx-pytorch-converted-tests'] as const;
+
+/** Every case of {@link CONFORMANCE_SUITES} under `fixturesRoot`. */
+export function allConformanceCases(fixturesRoot: string): ConformanceCase[] {
+  return CONFORMANCE_SUITES.flatMap((s) => listConformanceCases(path.join(fixturesRoot, s)));
+}
+
+/**
+ * Runs model `bytes` on ORT CPU with the case's inputs and compares with its reference outputs:
+ * undefined when every output matches, else why not (session, run, a missing output, shape, values).
+ */
+export async function mismatchWithReference(bytes: Uint8Array, c: ConformanceCase): Promise<string | undefined> {
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 4 });
+  } catch (err) {
+    return `session: ${(err as Error).message.split('\n')[0]}`;
+  }
+  try {
+    const feeds: Record<string, ort.Tensor> = {};
+    c.inputs.forEach((t: TensorData, i) => {
+      feeds[t.name || session.inputNames[i]] = toOrtTensor(t);
+    });
+    const results = await session.run(feeds);
+    for (let i = 0; i < c.outputs.length; i++) {
+      const expected = c.outputs[i];
+      const actual = results[expected.name || session.outputNames[i]];
+      if (!actual) return `missing output ${expected.name}`;
+      if (actual.dims.join() !== expected.dims.join()) return `shape of ${expected.name}`;
+      if (!allClose(actual.data as ArrayLike<number>, expected.data as ArrayLike<number>)) return `values of ${expected.name}`;
+    }
+    return undefined;
+  } catch (err) {
+    return `run: ${(err as Error).message.split('\n')[0]}`;
+  } finally {
+    await session.release();
+  }
+}
+
 /** IR tensor → onnxruntime-node tensor (throws for element types ORT-js cannot hold). */
 export function toOrtTensor(t: TensorData): ort.Tensor {
   return new ort.Tensor(t.dtype as ort.Tensor.Type, t.data as ort.Tensor.DataType, t.dims);

@@ -9,3 +9,4 @@ export * from './classify/index.js';
 export * from './optimize/index.js';
 export * from './quantize/index.js';
 export * from './convert/index.js';
+export * from './federated/index.js';

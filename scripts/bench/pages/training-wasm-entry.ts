@@ -23,8 +23,8 @@ import {
   type ImageDataset,
   type TrainingArtifacts,
 } from '@onnxkit/web/wasm';
-import { mnistDigits, ortFilesLoaded } from '../../../test/browser/entries/web-digits.js';
-import { report, served } from '../../../test/browser/page-api.js';
+import { mnistDigits, ortFilesLoaded } from '../../../packages/testkit/src/web-digits.js';
+import { report, served } from '../../../packages/testkit/src/page-api.js';
 
 /** Learning rate and AdamW hyper-parameters (onnxkit's adamw defaults, PyTorch's AdamW). */
 const LR = 1e-3;

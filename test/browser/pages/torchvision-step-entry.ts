@@ -7,7 +7,7 @@
  */
 import { configureWeb, createSession, decodeModel, encodeModel, type Model } from '@onnxkit/web';
 import { generateArtifacts, type BatchNormMode } from '../../../packages/core/src/train/index.js';
-import { hashedValues, withHashedWeights, type HashedTensorSpec } from '../../reference/torchvision-hash.js';
+import { hashedValues, withHashedWeights, type HashedTensorSpec } from '../../../packages/testkit/src/torchvision-hash.js';
 import { report, served } from '../page-api.js';
 
 declare const __ARCHITECTURES__: string[];

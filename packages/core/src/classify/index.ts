@@ -10,9 +10,9 @@ export {
   type PartialPreprocessingSpec,
   type PixelScale,
   type PreprocessingSpec,
-} from './spec/preprocessing-spec.js';
-export { resolvePreprocessingSpec, type PreprocessingOption } from './spec/resolve-spec.js';
-export { getLabels, getPreprocessingSpec, readMetadataProps, setLabels, setPreprocessingSpec } from './spec/model-metadata.js';
+} from './metadata/preprocessing-spec.js';
+export { resolvePreprocessingSpec, type PreprocessingOption } from './metadata/resolve-spec.js';
+export { getLabels, getPreprocessingSpec, readMetadataProps, setLabels, setPreprocessingSpec } from './metadata/model-metadata.js';
 export { ImageError, type ImageErrorCode } from './image/image-error.js';
 export { checkPixelCount, checkRawImage, DEFAULT_MAX_PIXELS, describeImage, isRawImage, type RawImage } from './image/raw-image.js';
 export {
@@ -26,5 +26,7 @@ export {
 export { preprocessImages, preprocessInto, valuesPerImage } from './preprocess/preprocess.js';
 export { Classifier, type Classification, type ClassificationFailure, type ClassifyResult } from './classifier/classifier.js';
 export type { ClassifierModel } from './classifier/load-model.js';
-export type { ClassifierOptions, ClassifyOptions } from './classifier/options.js';
+export type { ClassifierOptions, ClassifyOptions, ClassifyStreamOptions } from './classifier/options.js';
+export { checkImagePool, type ImagePool } from './pool/image-pool.js';
+export { orderedBatches, type OrderedBatchStages } from './pool/ordered-stream.js';
 export { rowProbabilities, topK, type Prediction, type ScoreKind } from './classifier/scores.js';

@@ -5,8 +5,8 @@ import { inferPreprocessing, kerasInputScale, type ConvertedCard } from './emit/
 import { emitGraphModel } from './graph/emit-graph-model.js';
 import { graphModelParts } from './graph/read-graph-model.js';
 import { readKerasSource, type ConvertInput } from './formats/read-source.js';
-import { setLabels, setPreprocessingSpec } from '../classify/spec/model-metadata.js';
-import { CARD_KEY, LABELS_KEY, PREPROCESSING_KEY, type PreprocessingSpec } from '../classify/spec/preprocessing-spec.js';
+import { setLabels, setPreprocessingSpec } from '../classify/metadata/model-metadata.js';
+import { CARD_KEY, LABELS_KEY, PREPROCESSING_KEY, type PreprocessingSpec } from '../classify/metadata/preprocessing-spec.js';
 import { checkConvertOptions, type ConvertOptions } from './options.js';
 import { parseModelGraph } from './topology/parse-graph.js';
 import type { KerasModel, SourceFormat } from './topology/types.js';

@@ -1,4 +1,4 @@
-import type { PartialPreprocessingSpec } from '../classify/spec/preprocessing-spec.js';
+import type { PartialPreprocessingSpec } from '../classify/metadata/preprocessing-spec.js';
 
 /** Options of {@link convertKeras}. */
 export interface ConvertOptions {

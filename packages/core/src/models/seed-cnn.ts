@@ -1,4 +1,5 @@
 import { Random } from '../data/random.js';
+import { ARCHITECTURE_KEY } from '../metadata-keys.js';
 import { GraphBuilder } from '../onnx/builder.js';
 import type { Model } from '../onnx/ir.js';
 import { glorotUniform } from './glorot.js';
@@ -47,7 +48,7 @@ export interface SeedCnnOptions {
 }
 
 /**
- * Builds DESIGN.md's digit classifier as an opset-17 ONNX model:
+ * Builds the seed CNN (docs/ARCHITECTURE.md), onnxkit's digit classifier, as an opset-17 ONNX model:
  * Conv(32, 3x3) → Relu → MaxPool(2x2) → Conv(64, 3x3) → Relu → MaxPool(2x2) → Conv(64, 3x3) → Relu
  * → Flatten → Gemm(64) → Relu → Gemm(10) → Softmax.
  *
@@ -93,7 +94,7 @@ export function buildSeedCnn(options: SeedCnnOptions = {}): Model {
     const probs = b.op('Softmax', [dense('fc2', x)], { axis: -1 }, { name: 'softmax', output: 'probabilities' });
     b.output(probs, 'float32', ['N', 10]);
   }
-  return b.build({ metadata: { 'onnxkit.architecture': 'seed-cnn' } });
+  return b.build({ metadata: { [ARCHITECTURE_KEY]: 'seed-cnn' } });
 }
 
 function seedCnnWeights(seed: number, given: Record<string, Float32Array>): Map<string, Float32Array> {

@@ -6,4 +6,4 @@ export { fuseConvBatchNorm } from './passes/fuse-conv-bn.js';
 export { removeIdentity } from './passes/remove-identity.js';
 export { eliminateDeadCode } from './passes/eliminate-dead.js';
 export { stripSoftmax, type StripSoftmaxOptions } from './passes/strip-softmax.js';
-export { cloneModel } from './graph-edit.js';
+export { cloneModel } from '../onnx/graph-edit.js';

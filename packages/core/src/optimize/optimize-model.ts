@@ -1,5 +1,5 @@
 import type { Model } from '../onnx/ir.js';
-import { cloneModel } from './graph-edit.js';
+import { cloneModel } from '../onnx/graph-edit.js';
 import type { GraphPass } from './pass.js';
 import { dropInitializerInputs } from './passes/drop-initializer-inputs.js';
 import { eliminateDeadCode } from './passes/eliminate-dead.js';

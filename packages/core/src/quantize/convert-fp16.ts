@@ -1,8 +1,8 @@
 import type { Model, Node, TensorData } from '../onnx/ir.js';
 import { inferShapes } from '../onnx/shape-inference/index.js';
 import { checkExclude } from './targets.js';
-import { freshName, usedNames } from '../optimize/graph-edit.js';
-import { floatStorage } from '../train/autodiff/float-bits.js';
+import { freshName, usedNames } from '../onnx/graph-edit.js';
+import { floatStorage } from '../onnx/float-bits.js';
 import type { QuantizeOptions, QuantizeReport } from './options.js';
 import { prepareForQuantization } from './prepare.js';
 import { QUANTIZATION_KEY, type QuantizationRecipe } from './recipe.js';

@@ -1,5 +1,5 @@
 import type { Model, Node, TensorData } from '../onnx/ir.js';
-import { cloneModel, constantOf, consumers, freshName, producers, removeDeadCode, usedNames } from '../optimize/graph-edit.js';
+import { cloneModel, constantOf, consumers, freshName, producers, removeDeadCode, usedNames } from '../onnx/graph-edit.js';
 import { dequantizeValues, qRange } from './quant-math.js';
 import { QUANTIZATION_KEY, readRecipe, type QuantizationRecipe } from './recipe.js';
 

@@ -1,9 +1,9 @@
 import { GraphBuilder } from '../onnx/builder.js';
 import type { Model } from '../onnx/ir.js';
 import { inferShapes } from '../onnx/shape-inference/index.js';
-import { modelOpset } from '../optimize/graph-edit.js';
+import { modelOpset } from '../onnx/graph-edit.js';
 import { optimizeModel } from '../optimize/optimize-model.js';
-import { upgradeOpset } from '../train/artifacts/upgrade-opset.js';
+import { upgradeOpset } from '../onnx/upgrade-opset.js';
 
 /**
  * The model quantization starts from: optimized (constants folded, BatchNormalization fused, weights

@@ -1,5 +1,5 @@
 import type { Graph, Model, Node, TensorData } from '../onnx/ir.js';
-import { consumers, freshName, producers, usedNames } from '../optimize/graph-edit.js';
+import { consumers, freshName, producers, usedNames } from '../onnx/graph-edit.js';
 import type { TensorRanges } from './calibrate.js';
 import { activationParams, qRange, quantizeValue, quantizeWeight, type ActivationType, type QuantParams } from './quant-math.js';
 import type { WeightTarget } from './targets.js';

@@ -1,6 +1,6 @@
 import { intAttr } from '../onnx/attributes.js';
 import type { Model, Node, TensorData } from '../onnx/ir.js';
-import { freshName, removeDeadCode, usedNames } from '../optimize/graph-edit.js';
+import { freshName, removeDeadCode, usedNames } from '../onnx/graph-edit.js';
 import type { QuantizeOptions, QuantizeReport } from './options.js';
 import { prepareForQuantization } from './prepare.js';
 import { quantizeWeight } from './quant-math.js';

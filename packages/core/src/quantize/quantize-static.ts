@@ -1,5 +1,5 @@
 import type { Model } from '../onnx/ir.js';
-import { removeDeadCode } from '../optimize/graph-edit.js';
+import { removeDeadCode } from '../onnx/graph-edit.js';
 import { calibrate, type TensorRanges } from './calibrate.js';
 import type { QuantizeOptions, QuantizeReport } from './options.js';
 import { prepareForQuantization } from './prepare.js';

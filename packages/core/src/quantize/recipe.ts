@@ -2,8 +2,9 @@ import type { Model } from '../onnx/ir.js';
 import type { TensorRanges } from './calibrate.js';
 import type { ActivationType } from './quant-math.js';
 
-/** Metadata key under which quantized models carry their {@link QuantizationRecipe}. */
-export const QUANTIZATION_KEY = 'onnxkit.quantization';
+import { QUANTIZATION_KEY } from '../metadata-keys.js';
+
+export { QUANTIZATION_KEY };
 
 /** The quantization modes onnxkit implements. */
 export type QuantizeMode = 'static' | 'dynamic' | 'weight-only' | 'fp16';

@@ -1,6 +1,6 @@
 import { floatAttr, intAttr } from '../onnx/attributes.js';
 import type { Graph, Node, TensorData } from '../onnx/ir.js';
-import { constantOf, producers } from '../optimize/graph-edit.js';
+import { constantOf, producers } from '../onnx/graph-edit.js';
 
 /** Op types whose weights int8 quantization targets. */
 export const WEIGHT_OPS: readonly string[] = Object.freeze(['Conv', 'Gemm', 'MatMul']);

@@ -14,6 +14,16 @@ export type DeviceOption = 'auto' | Device | readonly Device[];
 export interface DeviceInfo {
   /** The ONNX Runtime execution provider name passed in `executionProviders`. */
   readonly provider: string;
+  /** The device's name as people write it (`WebGPU`, `WASM`), for messages and UIs. */
+  readonly label: string;
+  /** Whether the device is a GPU (what UIs report as accelerated). */
+  readonly gpu: boolean;
+  /**
+   * Whether the provider runs int64 kernels on the device. Where it does not (WebGPU), int64 ops (shape
+   * arithmetic, `Less`/`NonZero` on indices, MaxPool's `Indices`) fall back to the CPU with a copy each
+   * way, so graphs for it keep int64 work static or out of the step.
+   */
+  readonly int64OnDevice: boolean;
   /** Platforms whose runtime offers this device. */
   readonly platforms: readonly Platform[];
   /** Whether the provider takes a `deviceId` (GPU index). */
@@ -41,6 +51,9 @@ export interface DeviceInfo {
 export const DEVICES: Readonly<Record<Device, DeviceInfo>> = Object.freeze({
   cpu: Object.freeze({
     provider: 'cpu',
+    label: 'CPU',
+    gpu: false,
+    int64OnDevice: true,
     platforms: Object.freeze(['node'] as const),
     takesDeviceId: false,
     logName: 'CPUExecutionProvider',
@@ -49,6 +62,9 @@ export const DEVICES: Readonly<Record<Device, DeviceInfo>> = Object.freeze({
   }),
   cuda: Object.freeze({
     provider: 'cuda',
+    label: 'CUDA',
+    gpu: true,
+    int64OnDevice: true,
     platforms: Object.freeze(['node'] as const),
     takesDeviceId: true,
     logName: 'CUDAExecutionProvider',
@@ -63,6 +79,9 @@ export const DEVICES: Readonly<Record<Device, DeviceInfo>> = Object.freeze({
   }),
   wasm: Object.freeze({
     provider: 'wasm',
+    label: 'WASM',
+    gpu: false,
+    int64OnDevice: true,
     platforms: Object.freeze(['web'] as const),
     takesDeviceId: false,
     logName: 'CPUExecutionProvider',
@@ -71,6 +90,9 @@ export const DEVICES: Readonly<Record<Device, DeviceInfo>> = Object.freeze({
   }),
   webgpu: Object.freeze({
     provider: 'webgpu',
+    label: 'WebGPU',
+    gpu: true,
+    int64OnDevice: false,
     // onnxruntime-node bundles the WebGPU provider (Dawn over Vulkan on Linux); browsers bring their own.
     platforms: Object.freeze(['node', 'web'] as const),
     takesDeviceId: false,

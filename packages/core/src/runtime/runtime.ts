@@ -53,4 +53,12 @@ export interface Runtime {
    * over a device that has no adapter or a software one; a device named by the caller is started anyway.
    */
   probeAdapter?(device: Device): Promise<AdapterProbe | undefined>;
+  /**
+   * Optional: creates a CPU session that runs on a thread of its own, so that runs of several such
+   * sessions proceed at the same time; the Trainer's data-parallel replicas use it (docs/ARTIFACTS.md,
+   * "Data-parallel replicas"). Outputs come back as CPU tensors of this runtime.
+   */
+  createWorkerSession?(model: Uint8Array, options: OrtSessionOptions): Promise<OrtSession>;
+  /** Optional: how many threads the machine runs at once (Node: `os.availableParallelism()`). */
+  readonly hardwareConcurrency?: number;
 }

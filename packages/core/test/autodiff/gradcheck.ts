@@ -1,6 +1,7 @@
 import { appendFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { GraphBuilder } from '../../src/onnx/builder.js';
+import { Random } from '../../src/data/random.js';
 import { encodeModel } from '../../src/onnx/codec/model-codec.js';
 import type { Dim, Model } from '../../src/onnx/ir.js';
 import { appendBackward, type GradientOptions } from '../../src/train/autodiff/index.js';
@@ -54,16 +55,10 @@ export interface GradReport {
   opTypes: string[];
 }
 
-/** Deterministic PRNG (mulberry32). */
+/** Deterministic stream in [0, 1) from core's mulberry32 `Random`. */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Random(seed);
+  return () => r.next();
 }
 
 const size = (dims: readonly number[]) => dims.reduce((p, d) => p * d, 1);

@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { getImageDecoder, preprocessInto, type ImageDataset, type PreprocessingSpec } from '@onnxkit/core';
+import { getImageDecoder, preprocessInto, type ImageDataset, type ImagePool, type PreprocessingSpec } from '@onnxkit/core';
 import { IMAGE_EXTENSIONS } from '../image/image-files.js';
 import { describeFsError } from '../io/fs-error.js';
 
@@ -24,6 +24,11 @@ export interface ImageFolderOptions {
    * always NCHW. @defaultValue a plain stretch to `height`×`width`, pixels kept as they are
    */
   preprocessing?: PreprocessingSpec;
+  /**
+   * Decode and preprocess in this pool (`createImagePool`), `pool.concurrency` images at a time, so
+   * loading uses every core. @defaultValue the calling thread, 8 at a time
+   */
+  pool?: ImagePool;
 }
 
 /** Decoder limit on the pixels of one image (as the classifier's default). */
@@ -90,10 +95,18 @@ export async function loadImageFolder(dir: string, options: ImageFolderOptions =
   const images = new Float32Array(files.length * size);
   const labels = Int32Array.from(files, (f) => f.label);
   // A few decodes at a time: sharp works on its own threads, and a whole folder at once would hold every file in memory.
-  const parallel = 8;
+  const pool = options.pool;
+  const parallel = pool?.concurrency ?? 8;
   for (let start = 0; start < files.length; start += parallel) {
     await Promise.all(
       files.slice(start, start + parallel).map(async ({ file }, j) => {
+        if (pool) {
+          const row = await pool.preprocess(file, spec, { maxPixels: MAX_PIXELS }).catch((err: unknown) => {
+            throw new Error(`cannot decode image '${file}': ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+          });
+          images.set(row, (start + j) * size);
+          return;
+        }
         const raw = await decoder.decode(file, { maxPixels: MAX_PIXELS }).catch((err: unknown) => {
           throw new Error(`cannot decode image '${file}': ${err instanceof Error ? err.message : String(err)}`, { cause: err });
         });

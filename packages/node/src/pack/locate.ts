@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ortBinaryDir } from '../runtime/ort-binary-dir.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -25,15 +26,10 @@ export function entryFile(name: 'node-entry' | 'browser-entry'): string {
   throw new Error(`onnxkit pack: the runtime entry '${name}' is missing from ${path.join(here, 'entries')}`);
 }
 
-/** onnxruntime-node's native folder for this platform: `bin/napi-v6/<platform>/<arch>`. */
+/** onnxruntime-node's native folder for this platform (`runtime/ort-binary-dir.ts` locates it); throws when absent. */
 export function ortNodeBinaryDir(): string {
-  let pkg: string;
-  try {
-    pkg = require.resolve('onnxruntime-node/package.json');
-  } catch (cause) {
-    throw new Error('onnxkit pack: onnxruntime-node is not installed', { cause });
-  }
-  const dir = path.join(path.dirname(pkg), 'bin', 'napi-v6', process.platform, process.arch);
+  const dir = ortBinaryDir();
+  if (dir === undefined) throw new Error('onnxkit pack: onnxruntime-node is not installed');
   if (!existsSync(path.join(dir, 'onnxruntime_binding.node'))) throw new Error(`onnxkit pack: onnxruntime-node has no binding for ${process.platform}/${process.arch} (${dir})`);
   return dir;
 }

@@ -1,5 +1,6 @@
 import { copyFile, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { PREPROCESSING_KEY } from '@onnxkit/core';
 import { openModelFile } from '../io/model-file.js';
 import { bundleRuntime } from './bundle.js';
 import { ortNodeBinaryDir, ortWebDist } from './locate.js';
@@ -58,8 +59,8 @@ export async function packModel(model: string, options: PackOptions): Promise<Pa
   await mkdir(out, { recursive: true });
 
   const notes: string[] = [];
-  if (!file.model.metadata['onnxkit.preprocessing']) {
-    notes.push("the model has no 'onnxkit.preprocessing' metadata: classify raw tensors, or set a spec with setPreprocessingSpec before packing");
+  if (!file.model.metadata[PREPROCESSING_KEY]) {
+    notes.push(`the model has no '${PREPROCESSING_KEY}' metadata: classify raw tensors, or set a spec with setPreprocessingSpec before packing`);
   }
   await writeFile(path.join(out, 'model.onnx'), file.bytes);
   await bundleRuntime(target, path.join(out, 'onnxkit.mjs'));

@@ -18,14 +18,16 @@ export interface ProgressBarOptions {
   fields?: string[];
   /** Draw even when stderr is not a TTY (one line per update). @defaultValue false */
   always?: boolean;
+  /** Show the estimated time left (from the rate so far). @defaultValue false */
+  eta?: boolean;
 }
 
 /** A bar drawn with `cli-progress` on stderr, so `--json` output on stdout stays clean. */
 export function createProgressBar(options: ProgressBarOptions): ProgressBar {
   const fields = options.fields ?? [];
-  const format = `${options.label} [{bar}] {percentage}% {value}/{total}${fields.map((f) => ` | ${f} {${f}}`).join('')} | {duration_formatted}`;
+  const format = `${options.label} [{bar}] {percentage}% {value}/{total}${fields.map((f) => ` | ${f} {${f}}`).join('')} | {duration_formatted}${options.eta ? ' | ETA {eta_formatted}' : ''}`;
   const bar = new cliProgress.SingleBar(
-    { format, stream: process.stderr, hideCursor: true, clearOnComplete: false, noTTYOutput: options.always ?? false, notTTYSchedule: 5000, barsize: 24 },
+    { format, stream: process.stderr, hideCursor: true, clearOnComplete: false, noTTYOutput: options.always ?? false, notTTYSchedule: 5000, barsize: 24, etaBuffer: 200 },
     cliProgress.Presets.shades_classic,
   );
   bar.start(options.total, 0, Object.fromEntries(fields.map((f) => [f, '-'])));

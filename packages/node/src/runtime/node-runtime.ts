@@ -1,8 +1,10 @@
-import type { OrtDataType, OrtSessionOptions, Runtime, TensorArray } from '@onnxkit/core';
+import { DEVICES, type OrtDataType, type OrtSessionOptions, type Runtime, type TensorArray } from '@onnxkit/core';
 import * as ort from 'onnxruntime-node';
 import { withDownloadableOutputs } from './gpu-buffer-download.js';
 import { explainCudaFailure } from './ort-binary-dir.js';
+import { availableParallelism } from 'node:os';
 import { readModelFile } from './read-model-file.js';
+import { createWorkerSession } from './worker-session.js';
 import { explainWebGpuFailure, probeWebGpuAdapter } from './webgpu-adapter.js';
 
 // ORT's native logger prints an error line to stderr for every device that fails to start, even when
@@ -26,5 +28,8 @@ export const nodeRuntime: Runtime = Object.freeze({
   loadModel: readModelFile,
   explainFailure: (device, error) =>
     device === 'cuda' ? explainCudaFailure() : device === 'webgpu' ? explainWebGpuFailure(error) : undefined,
-  probeAdapter: async (device) => (device === 'webgpu' ? probeWebGpuAdapter() : undefined),
+  // Only a device that may be a software renderer has an adapter worth asking about (the device table).
+  probeAdapter: async (device) => (DEVICES[device].maybeSoftware ? probeWebGpuAdapter() : undefined),
+  createWorkerSession,
+  hardwareConcurrency: availableParallelism(),
 } satisfies Runtime);

@@ -7,6 +7,7 @@ import {
   getImageDecoder,
   getPreprocessingSpec,
   preprocessInto,
+  PREPROCESSING_KEY,
   type DeviceOption,
   type EmbeddingStore,
   type Embeddings,
@@ -68,7 +69,7 @@ export async function embedImageFolder(
 ): Promise<EmbeddedData & { files: string[] }> {
   const started = performance.now();
   const spec = options.preprocessing ?? getPreprocessingSpec(backbone);
-  if (!spec) throw new RangeError("embedImageFolder: the backbone has no preprocessing spec ('onnxkit.preprocessing'); pass options.preprocessing");
+  if (!spec) throw new RangeError(`embedImageFolder: the backbone has no preprocessing spec ('${PREPROCESSING_KEY}'); pass options.preprocessing`);
   const { files, classNames } = await listImageFolder(dir, options.classNames);
   const model = backboneKey(backbone, spec);
   const read = (file: string) => readUntrustedFile(file, { kind: 'image', what: 'image' });

@@ -6,6 +6,7 @@
 import {
   Classifier,
   configureWeb,
+  DEVICES,
   downloadBytes,
   encodeModel,
   fetchModel,
@@ -102,7 +103,7 @@ async function useModel(next: CurrentModel): Promise<void> {
   await old?.dispose();
   const note = describeDevice(clf.device, clf.session.fallbacks, options.device);
   $('device').textContent = note.title;
-  $('device').className = `badge ${clf.device === 'webgpu' ? 'good' : 'warn'}`;
+  $('device').className = `badge ${DEVICES[clf.device].gpu ? 'good' : 'warn'}`;
   $('device-detail').textContent = note.detail;
   Object.assign(state, { device: clf.device, deviceTitle: note.title, deviceDetail: note.detail, fallbacks: clf.session.fallbacks });
   const sourceText = {
@@ -208,7 +209,7 @@ async function train(): Promise<void> {
     await store.set(EXAMPLES_KEY, examples.encode());
     await useModel(fromBytes(result.bytes, 'fine-tuned'));
     message(
-      `Done on ${result.device === 'webgpu' ? 'WebGPU' : 'WASM'}: loss on your drawings ${result.before.loss.toFixed(3)} → ${result.after.loss.toFixed(3)}, ` +
+      `Done on ${DEVICES[result.device].label}: loss on your drawings ${result.before.loss.toFixed(3)} → ${result.after.loss.toFixed(3)}, ` +
         `accuracy ${(result.before.accuracy * 100).toFixed(0)}% → ${(result.after.accuracy * 100).toFixed(0)}%. Saved in ${storeName(store.kind)}.`,
     );
   } finally {

@@ -6,11 +6,14 @@ import { getImageDecoder, type ImageDecoder, type ImageInput } from '../image/de
 import { ImageError } from '../image/image-error.js';
 import { DEFAULT_MAX_PIXELS, describeImage, isRawImage, type RawImage } from '../image/raw-image.js';
 import { preprocessInto, valuesPerImage } from '../preprocess/preprocess.js';
-import { checkLabels, getLabels, getPreprocessingSpec } from '../spec/model-metadata.js';
-import { PREPROCESSING_KEY, type PreprocessingSpec } from '../spec/preprocessing-spec.js';
-import { resolvePreprocessingSpec } from '../spec/resolve-spec.js';
+import { checkLabels, getLabels, getPreprocessingSpec } from '../metadata/model-metadata.js';
+import { PREPROCESSING_KEY, type PreprocessingSpec } from '../metadata/preprocessing-spec.js';
+import { resolvePreprocessingSpec } from '../metadata/resolve-spec.js';
 import { modelBytesAndMetadata, type ClassifierModel } from './load-model.js';
-import { positiveInt, type ClassifierOptions, type ClassifyOptions } from './options.js';
+import { positiveInt, type ClassifierOptions, type ClassifyOptions, type ClassifyStreamOptions } from './options.js';
+import { checkImagePool, type ImagePool } from '../pool/image-pool.js';
+import { isImageStream } from '../pool/image-stream.js';
+import { orderedBatches } from '../pool/ordered-stream.js';
 import { rowProbabilities, topK, type Prediction, type ScoreKind } from './scores.js';
 
 /** A classified image: the best class (`label`, `index`, `probability`) and the `topK` best. */
@@ -62,6 +65,7 @@ export class Classifier {
   readonly #maxPixels: number;
   readonly #decoder: ImageDecoder | undefined;
   readonly #concurrency: number;
+  readonly #pool: ImagePool | undefined;
 
   private constructor(session: Session, init: ClassifierInit) {
     this.session = session;
@@ -75,6 +79,7 @@ export class Classifier {
     this.#maxPixels = init.maxPixels;
     this.#decoder = init.decoder;
     this.#concurrency = init.concurrency;
+    this.#pool = init.pool;
   }
 
   /**
@@ -85,10 +90,11 @@ export class Classifier {
    */
   static async load(model: ClassifierModel, options: ClassifierOptions = {}): Promise<Classifier> {
     if (options === null || typeof options !== 'object') throw new TypeError('Classifier.load: options must be an object');
-    const { labels, preprocessing, batchSize, input, output, scores, maxPixels, decoder, concurrency, ...sessionOptions } = options;
+    const { labels, preprocessing, batchSize, input, output, scores, maxPixels, decoder, concurrency, pool, ...sessionOptions } = options;
     const batch = positiveInt('Classifier.load', 'batchSize', batchSize, DEFAULT_BATCH);
     const pixels = positiveInt('Classifier.load', 'maxPixels', maxPixels, DEFAULT_MAX_PIXELS);
-    const parallel = positiveInt('Classifier.load', 'concurrency', concurrency, 4);
+    const imagePool = pool === undefined ? undefined : checkImagePool(pool, 'Classifier.load');
+    const parallel = positiveInt('Classifier.load', 'concurrency', concurrency, imagePool?.concurrency ?? 4);
     if (scores !== undefined && !['probabilities', 'logits', 'auto'].includes(scores)) {
       throw new RangeError(`Classifier.load: 'scores' must be 'probabilities', 'logits' or 'auto', got '${String(scores)}'`);
     }
@@ -125,6 +131,7 @@ export class Classifier {
         maxPixels: pixels,
         decoder,
         concurrency: parallel,
+        pool: imagePool,
       });
     } catch (e) {
       await session.release();
@@ -139,9 +146,38 @@ export class Classifier {
 
   /** Classifies many images in batches; each result says `ok` or carries that image's error. */
   classify(images: readonly ImageInput[], options?: ClassifyOptions): Promise<ClassifyResult[]>;
+  /**
+   * Classifies a stream of images (an async iterable, e.g. an async generator of paths), yielding results
+   * in input order as batches finish; `concurrency` images are decoded at once (in the pool's workers when
+   * the classifier has one) and at most two batches are held, so memory stays bounded on any input length.
+   * A Node readable stream or web ReadableStream is one image, not a stream of images.
+   */
+  classify(images: AsyncIterable<ImageInput>, options?: ClassifyStreamOptions): AsyncGenerator<ClassifyResult, void, undefined>;
   /** Classifies one image; an image that cannot be read or preprocessed throws its {@link ImageError}. */
   classify(image: ImageInput, options?: ClassifyOptions): Promise<Classification>;
-  async classify(images: ImageInput | readonly ImageInput[], options: ClassifyOptions = {}): Promise<Classification | ClassifyResult[]> {
+  classify(
+    images: ImageInput | readonly ImageInput[] | AsyncIterable<ImageInput>,
+    options: ClassifyStreamOptions = {},
+  ): Promise<Classification | ClassifyResult[]> | AsyncGenerator<ClassifyResult, void, undefined> {
+    if (isImageStream(images)) {
+      const k = positiveInt('classify', 'topK', options?.topK, 1);
+      const concurrency = positiveInt('classify', 'concurrency', options.concurrency, this.#concurrency);
+      return orderedBatches(images, {
+        prepare: (image: ImageInput) => this.#decodeRow(image, describeImage(image)).catch((e: unknown) => asImageError(e, image)),
+        finish: async (rows, items) => {
+          const out: ClassifyResult[] = new Array(rows.length);
+          await this.#classifyChunk(rows, 0, k, items.map(describeImage), out);
+          return out;
+        },
+        batchSize: this.batchSize,
+        concurrency,
+      });
+    }
+    return this.#classifyOne(images as ImageInput | readonly ImageInput[], options);
+  }
+
+  /** Arrays and single images: bad options reject the promise (as they did before streams). */
+  async #classifyOne(images: ImageInput | readonly ImageInput[], options: ClassifyOptions): Promise<Classification | ClassifyResult[]> {
     const k = positiveInt('classify', 'topK', options?.topK, 1);
     if (!Array.isArray(images)) {
       const [result] = await this.#classifyAll([images as ImageInput], k);
@@ -219,6 +255,7 @@ export class Classifier {
   }
 
   async #decodeRow(image: ImageInput, source: string): Promise<Float32Array> {
+    if (this.#pool) return this.#pool.preprocess(image, this.#spec(source), { maxPixels: this.#maxPixels });
     const raw = await this.#decode(image);
     const row = new Float32Array(valuesPerImage(this.preprocessing!));
     preprocessInto(raw, this.preprocessing!, row, 0, source, this.#maxPixels);
@@ -325,6 +362,7 @@ interface ClassifierInit {
   maxPixels: number;
   decoder: ImageDecoder | undefined;
   concurrency: number;
+  pool: ImagePool | undefined;
 }
 
 function pick(specs: readonly TensorSpec[], name: string | undefined, kind: 'input' | 'output'): TensorSpec {

@@ -3,7 +3,7 @@ import type { Model } from '../../onnx/ir.js';
 import { getRuntime } from '../../runtime/registry.js';
 import type { ModelSource } from '../../runtime/session.js';
 import { ModelFormatError } from '../../errors.js';
-import { readMetadataProps } from '../spec/model-metadata.js';
+import { readMetadataProps } from '../metadata/model-metadata.js';
 
 /** A model for {@link Classifier.load}: bytes, a path (Node) or URL (browsers), or a decoded Model. */
 export type ClassifierModel = ModelSource | Model;

@@ -1,6 +1,7 @@
 import type { SessionOptions } from '../../runtime/session-options.js';
 import type { ImageDecoder } from '../image/decoder-registry.js';
-import type { PreprocessingOption } from '../spec/resolve-spec.js';
+import type { ImagePool } from '../pool/image-pool.js';
+import type { PreprocessingOption } from '../metadata/resolve-spec.js';
 import type { ScoreKind } from './scores.js';
 
 /** Options of {@link Classifier.load}: where to run (every session option) plus how to read images and scores. */
@@ -24,14 +25,25 @@ export interface ClassifierOptions extends SessionOptions {
   maxPixels?: number;
   /** Decoder of non-raw images. @defaultValue the registered one (`@onnxkit/node`: sharp; `@onnxkit/web`: canvas) */
   decoder?: ImageDecoder;
-  /** Images decoded at once. @defaultValue 4 */
+  /** Images decoded at once. @defaultValue the pool's `concurrency`, else 4 */
   concurrency?: number;
+  /**
+   * Where images are decoded and preprocessed: a worker pool (`createImagePool` in `@onnxkit/node`) uses
+   * every core; the classifier then only batches rows and runs the model. @defaultValue the calling thread
+   */
+  pool?: ImagePool;
 }
 
 /** Options of {@link Classifier.classify}. */
 export interface ClassifyOptions {
   /** How many classes each result lists in `top`, best first. @defaultValue 1 */
   topK?: number;
+}
+
+/** Options of {@link Classifier.classify} on an async iterable of images. */
+export interface ClassifyStreamOptions extends ClassifyOptions {
+  /** Images decoded and preprocessed at once. @defaultValue the classifier's `concurrency` */
+  concurrency?: number;
 }
 
 /** Throws a TypeError/RangeError naming the option when a positive-integer option is wrong. */

@@ -1,5 +1,5 @@
 import { ImageError } from '../image/image-error.js';
-import type { PreprocessingSpec } from '../spec/preprocessing-spec.js';
+import type { PreprocessingSpec } from '../metadata/preprocessing-spec.js';
 import { borderMedian, invert, type Planes } from './planes.js';
 import { resamplePlane } from './resample.js';
 

@@ -1,6 +1,6 @@
 import { ImageError } from '../image/image-error.js';
 import { checkRawImage, DEFAULT_MAX_PIXELS, type RawImage } from '../image/raw-image.js';
-import type { PreprocessingSpec } from '../spec/preprocessing-spec.js';
+import type { PreprocessingSpec } from '../metadata/preprocessing-spec.js';
 import { mnistPlane } from './mnist.js';
 import { lumaPlane, toPlanes } from './planes.js';
 import { resizePlanes } from './resize.js';

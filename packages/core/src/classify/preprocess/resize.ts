@@ -1,4 +1,4 @@
-import type { PreprocessingSpec } from '../spec/preprocessing-spec.js';
+import type { PreprocessingSpec } from '../metadata/preprocessing-spec.js';
 import { borderMedian, invert, lumaPlane, type Planes } from './planes.js';
 import { resamplePlane, type AxisMap, type Edge } from './resample.js';
 

@@ -1,5 +1,6 @@
 import type { GraphBuilder } from '../../onnx/builder.js';
 import type { Dim } from '../../onnx/ir.js';
+import { formatShape } from '../../onnx/shape-inference/dims.js';
 import { makeTensor } from '../../onnx/tensor.js';
 import { ConvertError } from '../errors.js';
 import type { LayerSpec, WeightSource, WeightValue } from '../topology/types.js';
@@ -135,9 +136,7 @@ export class EmitContext {
 }
 
 /** `[null, 28, 28, 1]` → `[?, 28, 28, 1]`. */
-export function formatShape(shape: readonly (number | null)[]): string {
-  return `[${shape.map((d) => (d === null ? '?' : d)).join(', ')}]`;
-}
+export { formatShape };
 
 /** A Keras shape as ONNX dims: the batch is `N`, other unknown sizes are left open. */
 export function onnxDims(shape: readonly (number | null)[]): Dim[] {

@@ -1,4 +1,4 @@
-import { checkPreprocessingSpec, type PartialPreprocessingSpec, type PreprocessingSpec } from '../../classify/spec/preprocessing-spec.js';
+import { checkPreprocessingSpec, type PartialPreprocessingSpec, type PreprocessingSpec } from '../../classify/metadata/preprocessing-spec.js';
 import type { KerasModel, ModelGraph, WeightSource } from '../topology/types.js';
 import type { EmittedValue } from './emit-graph.js';
 

@@ -1,3 +1,4 @@
+import { normAxis as resolveAxis } from '../../onnx/shape-inference/dims.js';
 /**
  * How a value is held in the ONNX graph. Keras image tensors are channels-last; ONNX Conv and pooling
  * want channels-first. `nchw` marks a rank-4 value held as the transpose `[N, C, H, W]` of its Keras
@@ -20,8 +21,8 @@ export const NCHW_AXIS = [0, 2, 3, 1] as const;
 
 /** Normalises a possibly negative axis of a rank-`rank` tensor, or throws a RangeError naming `where`. */
 export function normAxis(axis: number, rank: number, where: string): number {
-  const a = axis < 0 ? axis + rank : axis;
-  if (!Number.isInteger(a) || a < 0 || a >= rank) throw new RangeError(`${where}: axis ${axis} is out of range for rank ${rank}`);
+  const a = resolveAxis(axis, rank);
+  if (a === undefined) throw new RangeError(`${where}: axis ${axis} is out of range for rank ${rank}`);
   return a;
 }
 

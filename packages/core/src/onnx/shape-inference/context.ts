@@ -1,5 +1,6 @@
 import type { DataType } from '../dtype.js';
 import type { Dim, Node } from '../ir.js';
+import { normAxis } from './dims.js';
 
 /**
  * What inference knows about one tensor value: its element type, its shape when known, and — for
@@ -48,8 +49,5 @@ export function sameAsInput(ctx: ShapeContext, i = 0): InferredTensor | undefine
 
 /** Resolves a possibly negative axis against `rank`, failing on an out-of-range axis. */
 export function normalizeAxis(ctx: ShapeContext, axis: number, rank: number, what = 'axis'): number {
-  if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
-    ctx.fail(`${what} ${axis} is out of range for rank ${rank}`);
-  }
-  return axis < 0 ? axis + rank : axis;
+  return normAxis(axis, rank) ?? ctx.fail(`${what} ${axis} is out of range for rank ${rank}`);
 }

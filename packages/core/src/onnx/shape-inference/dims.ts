@@ -6,6 +6,12 @@ export function formatShape(shape: readonly Dim[] | undefined): string {
   return `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
 }
 
+/** Resolves a possibly negative axis of a rank-`rank` tensor; undefined when it is out of range. */
+export function normAxis(axis: number, rank: number): number | undefined {
+  const a = axis < 0 ? axis + rank : axis;
+  return Number.isInteger(a) && a >= 0 && a < rank ? a : undefined;
+}
+
 /** True when every dim of `shape` is a number. */
 export function isStatic(shape: readonly Dim[] | undefined): shape is number[] {
   return shape !== undefined && shape.every((d) => typeof d === 'number');

@@ -42,6 +42,18 @@ export function inferShapes(model: Model, options: InferShapesOptions = {}): Map
 
 /** {@link inferShapes} for a bare graph and its ai.onnx opset version (e.g. a GraphBuilder's). */
 export function inferGraphShapes(graph: Graph, opset: number, options: InferShapesOptions = {}): Map<string, ValueType> {
+  return runInference(graph, opset, options).types;
+}
+
+/**
+ * {@link inferGraphShapes} with what inference knows of each tensor value, shape data included (the
+ * statically known elements of small integer values, e.g. a Reshape target built from `Shape`).
+ */
+export function inferGraphTensors(graph: Graph, opset: number, options: InferShapesOptions = {}): Map<string, InferredTensor> {
+  return runInference(graph, opset, options).tensors;
+}
+
+function runInference(graph: Graph, opset: number, options: InferShapesOptions): { types: Map<string, ValueType>; tensors: Map<string, InferredTensor> } {
   if (!Number.isInteger(opset) || opset < 1) throw new RangeError(`inferGraphShapes: 'opset' must be a positive integer, got ${opset}`);
   const overrides = options.inputShapes ?? {};
   for (const name of Object.keys(overrides)) {
@@ -77,7 +89,7 @@ export function inferGraphShapes(graph: Graph, opset: number, options: InferShap
       else if (decl) result.set(name, decl);
     });
   });
-  return result;
+  return { types: result, tensors: known };
 }
 
 function inferNode(

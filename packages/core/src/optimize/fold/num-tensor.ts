@@ -108,8 +108,4 @@ export function broadcastIndex(dims: readonly number[], out: readonly number[]):
   };
 }
 
-/** Normalises a possibly negative axis of a rank-`rank` tensor; undefined when out of range. */
-export function normAxis(axis: number, rank: number): number | undefined {
-  const a = axis < 0 ? axis + rank : axis;
-  return a >= 0 && a < rank ? a : undefined;
-}
+export { normAxis } from '../../onnx/shape-inference/dims.js';

@@ -1,5 +1,5 @@
 import type { Model } from '../../onnx/ir.js';
-import { removeDeadCode } from '../graph-edit.js';
+import { removeDeadCode } from '../../onnx/graph-edit.js';
 import type { GraphPass, PassResult } from '../pass.js';
 
 /** Removes nodes no output depends on and initializers nothing reads. */

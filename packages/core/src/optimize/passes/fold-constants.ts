@@ -3,7 +3,7 @@ import { inferShapes } from '../../onnx/shape-inference/index.js';
 import { elementCount } from '../../onnx/tensor.js';
 import { EVALUATORS } from '../fold/evaluators.js';
 import { fromNum, toNum, type NumTensor } from '../fold/num-tensor.js';
-import { constantNodeValue, modelOpset, removeDeadCode } from '../graph-edit.js';
+import { constantNodeValue, modelOpset, removeDeadCode } from '../../onnx/graph-edit.js';
 import type { GraphPass, PassResult } from '../pass.js';
 
 /** Folded results larger than this many elements stay computed at run time (they would bloat the file). */

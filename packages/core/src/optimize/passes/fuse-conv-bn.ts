@@ -1,7 +1,7 @@
 import { floatAttr, intAttr } from '../../onnx/attributes.js';
 import type { Model, Node, TensorData } from '../../onnx/ir.js';
 import { elementCount } from '../../onnx/tensor.js';
-import { constantOf, consumers, freshName, producers, removeDeadCode, subgraphReads, usedNames } from '../graph-edit.js';
+import { constantOf, consumers, freshName, producers, removeDeadCode, subgraphReads, usedNames } from '../../onnx/graph-edit.js';
 import type { GraphPass, PassResult } from '../pass.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Model, Node } from '../../onnx/ir.js';
-import { constantOf, producers, renameValue, replaceUses, subgraphReads } from '../graph-edit.js';
+import { constantOf, producers, renameValue, replaceUses, subgraphReads } from '../../onnx/graph-edit.js';
 import type { GraphPass, PassResult } from '../pass.js';
 
 /**

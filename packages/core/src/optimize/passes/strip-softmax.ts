@@ -1,5 +1,5 @@
 import type { Model } from '../../onnx/ir.js';
-import { consumers, freshName, producers, renameValue, subgraphReads } from '../graph-edit.js';
+import { consumers, freshName, producers, renameValue, subgraphReads } from '../../onnx/graph-edit.js';
 import type { GraphPass, PassResult } from '../pass.js';
 
 /** Options of {@link stripSoftmax}. */

@@ -1,8 +1,8 @@
-import { removeDeadCode } from '../../optimize/graph-edit.js';
+import { removeDeadCode } from '../../onnx/graph-edit.js';
 import { GraphBuilder } from '../../onnx/builder.js';
 import type { DataType } from '../../onnx/dtype.js';
 import type { Dim, Graph, Model, TensorData, Value } from '../../onnx/ir.js';
-import { upgradeOpset } from './upgrade-opset.js';
+import { upgradeOpset } from '../../onnx/upgrade-opset.js';
 
 /** A copy of `graph` that can be edited without touching the caller's model (tensor data is shared). */
 export function cloneGraph(graph: Graph): Graph {

@@ -10,7 +10,7 @@ import {
   resolveOptimizerOptions,
   type ResolvedOptimizerOptions,
 } from '../optimizers/index.js';
-import { nameValue } from '../optimizers/name-value.js';
+import { nameValue } from '../../onnx/name-value.js';
 import { updatedName } from '../optimizers/names.js';
 import { ARTIFACT_GENERATOR_VERSION, ARTIFACT_METADATA } from './artifact-metadata.js';
 import { encodeCheckpoint } from './checkpoint.js';
@@ -20,6 +20,7 @@ import { lossTarget, type LossTarget } from './loss-target.js';
 import { checkArtifactOptions, type ArtifactOptions } from './options.js';
 import { ARTIFACT_TARGETS, type ArtifactTarget } from './targets.js';
 import { commuteReluMaxPool } from './commute-relu-pool.js';
+import { isBatchSeparable } from './batch-separable.js';
 import { planBatchStatistics, statisticOutputs, statisticsAsInputs, useBatchStatistics, type BatchNormMode, type BatchStatisticsPlan } from './batch-norm-mode.js';
 import { lowerBatchStatistics } from './lower-batch-norm.js';
 import { learnableInitializers, selectTrainable } from './select-trainable.js';
@@ -129,7 +130,6 @@ export function generateArtifacts(model: Model, options: ArtifactOptions = {}): 
     loss: training.prediction,
     seed: training.gradient!,
     wrt: [...trainable.map((t) => t.name), ...inputGradients],
-    shapeOf: training.shapeOf,
     features: ARTIFACT_TARGETS[artifactTarget].features,
   });
   const renamed = new Map<string, string>();
@@ -146,7 +146,9 @@ export function generateArtifacts(model: Model, options: ArtifactOptions = {}): 
   for (const input of inputGradients) gradOutput(input, 'float32', declaredShape(model.graph, input));
   if (bn) {
     for (const t of bn.statistics) training.b.output(updatedName(t.name), 'float32', [...t.dims]);
-    lowerBatchStatistics(training.b, training.marked, training.shapeOf, options.batchNormMomentum);
+    // The forward graph computes the source model's values (renamed, opset upgraded): same shapes.
+    const sourceName = new Map([...training.renames].map(([from, to]) => [to, from]));
+    lowerBatchStatistics(training.b, training.marked, (name) => original(sourceName.get(name) ?? name), options.batchNormMomentum);
   }
 
   const evaluation = lossGraph(common, false);
@@ -171,6 +173,10 @@ export function generateArtifacts(model: Model, options: ArtifactOptions = {}): 
     return m;
   };
   const trainingModel = finish(training.b, 'training', 'training');
+  // Input gradients are per sample, so slices of a batch would have to be stitched, not averaged; batch
+  // statistics couple the samples of a batch.
+  const separable = inputGradients.length === 0 && !bn?.nodes.length && isBatchSeparable(model.graph, rankOf);
+  if (separable) trainingModel.metadata[ARTIFACT_METADATA.samples] = 'independent';
   const evalModel = finish(evaluation.b, 'eval', 'eval');
 
   const opt = buildOptimizerModel(trainable, optimizer);
@@ -245,11 +251,11 @@ function lossGraph(c: Common, gradient: boolean) {
   if (c.bn) statisticsAsInputs(b, c.bn);
   const marked = c.bn && gradient ? useBatchStatistics(b, c.bn) : new Set<string>();
   if (gradient && ARTIFACT_TARGETS[c.artifactTarget].poolBeforeRelu) commuteReluMaxPool(b.graph);
-  const inferred = shapesOf(b.graph, c.to);
   let prediction = renames.get(c.target.prediction) ?? c.target.prediction;
   let labels = LABELS;
   let axis = c.target.axis;
-  let shape = inferred(prediction) ?? c.labelsShape;
+  // The forward graph computes the source model's values (renamed, opset upgraded): same shapes.
+  let shape = c.labelsShape;
   if (c.target.flatten) {
     prediction = b.op('Flatten', [prediction], { axis });
     labels = b.op('Flatten', [labels], { axis });
@@ -266,21 +272,19 @@ function lossGraph(c: Common, gradient: boolean) {
     output: LOSS,
   });
   b.output(result.loss, 'float32', []);
-  return { b, prediction, gradient: result.gradient, shapeOf: inferred, marked };
+  return { b, prediction, gradient: result.gradient, marked, renames };
 }
 
 function flatSize(dims: readonly Dim[]): Dim {
   return dims.every((d) => typeof d === 'number') ? (dims as number[]).reduce((a, d) => a * d, 1) : null;
 }
 
-/** Static shapes of a graph's values (inferred, falling back to declared types); never throws. */
+/**
+ * Static shapes of a graph's values (inferred, falling back to declared types). A ShapeInferenceError
+ * (inconsistent shapes in the model) propagates: artifacts of such a model would not run.
+ */
 function shapesOf(graph: Graph, opset: number): (name: string) => Dim[] | undefined {
-  let inferred: Map<string, ValueType> = new Map();
-  try {
-    inferred = inferGraphShapes(graph, opset);
-  } catch {
-    // Shapes only sharpen the artifacts (static counts, declared shapes); unknown is fine.
-  }
+  const inferred = inferGraphShapes(graph, opset);
   const declared = new Map<string, ValueType | undefined>();
   for (const v of [...graph.inputs, ...graph.outputs, ...graph.valueInfo]) declared.set(v.name, v.type);
   for (const t of graph.initializers) declared.set(t.name, { kind: 'tensor', dtype: t.dtype, shape: t.dims });

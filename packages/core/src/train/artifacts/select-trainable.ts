@@ -1,3 +1,4 @@
+import { producers } from '../../onnx/graph-edit.js';
 import type { Graph, Node, TensorData } from '../../onnx/ir.js';
 import { isDifferentiableInput } from './differentiable-inputs.js';
 
@@ -14,8 +15,7 @@ export interface TrainableSelection {
  * initializer order: the default trainable set.
  */
 export function learnableInitializers(graph: Graph, target: string, candidates: ReadonlySet<string>): TensorData[] {
-  const producer = new Map<string, Node>();
-  for (const n of graph.nodes) for (const o of n.outputs) if (o) producer.set(o, n);
+  const producer = producers(graph);
   const reached = new Set<string>([target]);
   const stack = [target];
   while (stack.length) {

@@ -1,7 +1,7 @@
 import type { Dim } from '../../onnx/ir.js';
 import { makeTensor } from '../../onnx/tensor.js';
 import type { Emitter } from './emitter.js';
-import { broadcastShapes } from './static-shapes.js';
+import { broadcastShapes } from '../../onnx/shape-inference/dims.js';
 import type { GradientContext } from './types.js';
 
 /**

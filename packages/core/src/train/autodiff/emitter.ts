@@ -2,7 +2,7 @@ import type { AttributeInput } from '../../onnx/attributes.js';
 import type { GraphBuilder } from '../../onnx/builder.js';
 import type { DataType } from '../../onnx/dtype.js';
 import { makeTensor } from '../../onnx/tensor.js';
-import { floatStorage } from './float-bits.js';
+import { floatStorage } from '../../onnx/float-bits.js';
 
 /** Largest int64 used as an open Slice end. */
 export const INT64_MAX = 9223372036854775807n;

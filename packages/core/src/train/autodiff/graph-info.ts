@@ -1,7 +1,10 @@
+import { intsAttr } from '../../onnx/attributes.js';
 import { dataTypeFromCode, type DataType } from '../../onnx/dtype.js';
+import { constantNodeValue } from '../../onnx/graph-edit.js';
 import type { Dim, Graph, Node, TensorData } from '../../onnx/ir.js';
-import { makeTensor } from '../../onnx/tensor.js';
-import { inferOutputShape, type ShapeLookup } from './static-shapes.js';
+import type { InferredTensor } from '../../onnx/shape-inference/context.js';
+import { inferGraphTensors } from '../../onnx/shape-inference/infer-shapes.js';
+import { tensorToNumbers } from '../../onnx/tensor.js';
 
 /** Where a value comes from. */
 export interface Producer {
@@ -16,21 +19,45 @@ export interface Producer {
 const INT_OUTPUT = new Set(['Shape', 'Size', 'ArgMax', 'ArgMin', 'NonZero', 'OneHot', 'Range']);
 const BOOL_OUTPUT = new Set(['Equal', 'Greater', 'Less', 'GreaterOrEqual', 'LessOrEqual', 'Not', 'And', 'Or', 'Xor', 'IsNaN', 'IsInf']);
 
+/** Where a constant input is read from. */
+export interface ConstantLookup {
+  constantOf(name: string): TensorData | undefined;
+}
+
+/** Integer values of a constant input, or undefined when it is not a constant. */
+export function constantInts(lookup: ConstantLookup, name: string | undefined): number[] | undefined {
+  if (!name) return undefined;
+  const t = lookup.constantOf(name);
+  return t ? tensorToNumbers(t) : undefined;
+}
+
+/** Axes of Squeeze/Unsqueeze/Reduce*: the attribute (old opsets) or the constant second input. */
+export function axesOf(lookup: ConstantLookup, node: Node): number[] | undefined {
+  return intsAttr(node, 'axes') ?? constantInts(lookup, node.inputs[1]);
+}
+
 /**
- * Static facts about the values of a graph: producers, declared types, constants, and shapes (from the
- * caller's `shapeOf`, the graph's declared types, constants, then a local propagation).
+ * Static facts about the values of a graph: producers, declared types, constants, and shapes (the
+ * caller's `shapeOf`, sharpened by one run of `onnx/shape-inference`, whose errors propagate).
  */
-export class GraphInfo implements ShapeLookup {
+export class GraphInfo implements ConstantLookup {
   readonly producers = new Map<string, Producer>();
   private readonly declared = new Map<string, { dtype: DataType; shape?: Dim[] }>();
   private readonly initializers = new Map<string, TensorData>();
+  private readonly inferred: Map<string, InferredTensor>;
   private readonly shapes = new Map<string, Dim[] | undefined>();
   private readonly dtypes = new Map<string, DataType>();
 
+  /**
+   * @param opset - The ai.onnx opset the graph's nodes are read at (shape rules depend on it).
+   * @param external - Shapes the caller knows; their static dims win over inferred ones.
+   */
   constructor(
     readonly graph: Graph,
+    opset: number,
     private readonly external?: (name: string) => readonly Dim[] | undefined,
   ) {
+    this.inferred = inferGraphTensors(graph, opset);
     graph.nodes.forEach((node, index) => node.outputs.forEach((o, output) => o && this.producers.set(o, { node, index, output })));
     for (const v of [...graph.inputs, ...graph.outputs, ...graph.valueInfo]) {
       if (v.type?.kind === 'tensor') this.declared.set(v.name, { dtype: v.type.dtype, shape: v.type.shape });
@@ -56,30 +83,22 @@ export class GraphInfo implements ShapeLookup {
     const init = this.initializers.get(name);
     if (init) return init;
     const p = this.producers.get(name);
-    if (!p || p.node.opType !== 'Constant') return undefined;
-    const a = p.node.attributes;
-    const v = a.value ?? a.value_float ?? a.value_floats ?? a.value_int ?? a.value_ints;
-    if (!v) return undefined;
-    switch (v.type) {
-      case 'tensor':
-        return v.value;
-      case 'float':
-        return makeTensor(name, 'float32', [], [v.value]);
-      case 'floats':
-        return makeTensor(name, 'float32', [v.value.length], v.value);
-      case 'int':
-        return makeTensor(name, 'int64', [], [v.value]);
-      case 'ints':
-        return makeTensor(name, 'int64', [v.value.length], v.value);
-      default:
-        return undefined;
-    }
+    return p?.node.opType === 'Constant' ? constantNodeValue(p.node) : undefined;
+  }
+
+  /**
+   * The elements of a small 0-D/1-D integer value known before run time, as shape inference folds
+   * them (a constant, or shape arithmetic over static dims as PyTorch exports build Slice bounds from
+   * `x.shape`): symbols where a dim is symbolic, null where unknown; undefined when nothing is known.
+   */
+  staticElements(name: string): Dim[] | undefined {
+    const data = this.inferred.get(name)?.data;
+    return data ? [...data] : constantInts(this, name);
   }
 
   /** Static shape of a value, or undefined. */
   shapeOf(name: string): Dim[] | undefined {
     if (this.shapes.has(name)) return this.shapes.get(name);
-    this.shapes.set(name, undefined); // cycle guard
     const s = this.lookupShape(name);
     this.shapes.set(name, s);
     return s;
@@ -97,13 +116,12 @@ export class GraphInfo implements ShapeLookup {
 
   private lookupShape(name: string): Dim[] | undefined {
     const c = this.initializers.get(name) ?? this.constantOf(name);
-    const p = this.producers.get(name);
-    const local = () => (c ? [...c.dims] : p ? inferOutputShape(p.node, p.output, this) : undefined);
+    const inferred = c ? [...c.dims] : this.inferred.get(name)?.shape;
     const given = this.external?.(name) ?? this.declared.get(name)?.shape;
-    if (!given) return local();
+    if (!given) return inferred && [...inferred];
     if (given.every((d) => typeof d === 'number')) return [...given];
-    // Dims the caller's inference left open may follow locally (e.g. a Reshape to a Shape-built target).
-    const mine = local();
+    // Dims the caller's shapes left open may be inferred (e.g. a Reshape to a Shape-built target).
+    const mine = inferred;
     if (!mine || mine.length !== given.length) return [...given];
     // A static dim beats a symbol or an unknown; a symbol beats an unknown.
     return given.map((d, i) => (typeof d !== 'number' && (typeof mine[i] === 'number' || (d === null && mine[i] !== null)) ? mine[i] : d));

@@ -76,7 +76,7 @@ export interface GradientContext {
   constantOf(name: string): TensorData | undefined;
   /**
    * The values of a small integer value known before run time: a constant, or shape arithmetic over
-   * static dims (see staticIntElements); undefined when any element is only known at run time.
+   * static dims (see GraphInfo.staticElements); undefined when any element is only known at run time.
    */
   staticInts(name: string): number[] | undefined;
   /** Name of output `index` of the node; adds the output to the node (e.g. Dropout's mask) when it was omitted. */

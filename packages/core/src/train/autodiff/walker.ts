@@ -6,7 +6,6 @@ import { GradientRuleError, MissingGradientRuleError } from './errors.js';
 import { GraphInfo } from './graph-info.js';
 import { NO_GRADIENT } from './no-gradient.js';
 import { GRADIENT_RULES } from './rules/index.js';
-import { staticIntElements } from './static-shapes.js';
 import { topologicalOrder } from './topo-order.js';
 import { PORTABLE_FEATURES, type GradientContext, type GradientOptions } from './types.js';
 
@@ -44,7 +43,8 @@ export function appendBackward(builder: GraphBuilder, options: GradientOptions):
   if (builder.opset < 11) throw new RangeError(`appendBackward: the backward pass needs opset >= 11, the builder is at opset ${builder.opset}`);
   const { loss, wrt, seed } = options;
   const graph = builder.graph;
-  const info = new GraphInfo(graph, options.shapeOf);
+  const opset = options.forwardOpset ?? builder.opset;
+  const info = new GraphInfo(graph, opset, options.shapeOf);
   for (const [what, name] of [['loss', loss], ...wrt.map((w) => ['wrt', w]), ...(seed ? [['seed', seed]] : [])]) {
     if (!info.has(name)) throw new RangeError(`appendBackward: '${what}' names '${name}', which is not a value of the graph`);
   }
@@ -94,7 +94,6 @@ export function appendBackward(builder: GraphBuilder, options: GradientOptions):
   if (onPath.has(loss)) contributions.set(loss, [seed ?? ones(emit, info, loss)]);
 
   const path = `from [${wrt.join(', ')}] to '${loss}'`;
-  const opset = options.forwardOpset ?? builder.opset;
   const features = options.features ?? PORTABLE_FEATURES;
   for (const i of relevant) {
     let node = forward[i];
@@ -118,7 +117,7 @@ export function appendBackward(builder: GraphBuilder, options: GradientOptions):
       dtypeOf: (name) => info.dtypeOf(name),
       constantOf: (name) => info.constantOf(name),
       staticInts: (name) => {
-        const v = staticIntElements(info, name);
+        const v = info.staticElements(name);
         return v?.every((e) => e !== null) ? (v as number[]) : undefined;
       },
       requireOutput: (index) => {

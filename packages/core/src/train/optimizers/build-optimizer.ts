@@ -1,3 +1,4 @@
+import { ARTIFACT_METADATA, OPTIMIZER_OPTIONS_KEY } from '../../metadata-keys.js';
 import { GraphBuilder } from '../../onnx/builder.js';
 import type { DataType } from '../../onnx/dtype.js';
 import type { Model } from '../../onnx/ir.js';
@@ -7,7 +8,7 @@ import { adamw } from './adamw.js';
 import { clipByGlobalNorm } from './clip.js';
 import { momentum } from './momentum.js';
 import { gradientName, LEARNING_RATE, stateName, STEP, updatedName } from './names.js';
-import { nameValue } from './name-value.js';
+import { nameValue } from '../../onnx/name-value.js';
 import {
   resolveOptimizerOptions,
   stateSlots,
@@ -86,7 +87,7 @@ export function buildOptimizerModel(params: readonly ParameterSpec[], options: O
     }),
   );
   const model = b.build({
-    metadata: { 'onnxkit.artifact': 'optimizer', 'onnxkit.optimizer': JSON.stringify(resolved) },
+    metadata: { [ARTIFACT_METADATA.artifact]: 'optimizer', [OPTIMIZER_OPTIONS_KEY]: JSON.stringify(resolved) },
   });
   return { model, state, options: resolved };
 }

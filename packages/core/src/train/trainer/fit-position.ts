@@ -1,8 +1,9 @@
+import { FIT_POSITION_KEY } from '../../metadata-keys.js';
 import { CheckpointFormatError } from '../artifacts/checkpoint-error.js';
 import type { EpochEndInfo, FitPosition } from './fit-options.js';
 
-/** Metadata key under which a checkpoint stores a {@link FitPosition}. */
-export const FIT_POSITION_KEY = 'onnxkit.fit';
+/** Re-exported where it was defined before the keys moved to metadata-keys.ts. */
+export { FIT_POSITION_KEY };
 
 /** Checkpoint metadata that lets a later `fit` resume exactly (see `Trainer.saveCheckpoint`). */
 export function fitPositionMetadata(position: FitPosition): Record<string, string> {

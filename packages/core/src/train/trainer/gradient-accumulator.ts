@@ -1,3 +1,4 @@
+import { ARTIFACT_METADATA } from '../../metadata-keys.js';
 import { GraphBuilder } from '../../onnx/builder.js';
 import { encodeModel } from '../../onnx/codec/model-codec.js';
 
@@ -19,5 +20,5 @@ export function accumulatorModelBytes(params: readonly ParameterShapeInfo[]): Ui
     const grad = b.input(`${p.name}_grad`, 'float32', [...p.dims]);
     b.output(b.op('Add', [acc, grad], {}, { output: `${p.name}.sum` }), 'float32', [...p.dims]);
   }
-  return encodeModel(b.build({ metadata: { 'onnxkit.artifact': 'accumulator' } }));
+  return encodeModel(b.build({ metadata: { [ARTIFACT_METADATA.artifact]: 'accumulator' } }));
 }

@@ -1,13 +1,14 @@
+import { MODEL_CARD_KEY } from '../../metadata-keys.js';
 import type { Model, TensorData } from '../../onnx/ir.js';
 import { LABELS, LOSS } from '../artifacts/generate.js';
 import { ARTIFACT_METADATA } from '../artifacts/artifact-metadata.js';
 import { cloneGraph, pruneGraph } from '../artifacts/forward-graph.js';
 
+/** Re-exported where it was defined before the keys moved to metadata-keys.ts. */
+export { MODEL_CARD_KEY };
+
 /** Metadata the generator adds to describe an artifact; meaningless on an inference model. */
 const ARTIFACT_KEYS: ReadonlySet<string> = new Set(Object.values(ARTIFACT_METADATA));
-
-/** Metadata key of the model card onnxkit writes into exported models. */
-export const MODEL_CARD_KEY = 'onnxkit.model_card';
 
 /**
  * Turns the eval model back into a plain inference model: `labels` and `loss` are dropped, trained

@@ -11,6 +11,7 @@ import { ARTIFACT_TARGETS, isArtifactTarget, targetForDevice, type ArtifactTarge
 import { gradientName, updatedName } from '../optimizers/names.js';
 import { artifactModel, isGeneratedArtifacts, type ArtifactModel, type ArtifactSet } from './artifact-set.js';
 import { statisticOutputNames } from './batch-statistics.js'; // batch statistics: batch-statistics.ts
+import { planReplicas, TrainingReplicas } from './data-parallel.js';
 import { withTrainerDefaults } from './session-defaults.js';
 
 /**
@@ -34,6 +35,16 @@ export interface TrainerOptions extends Omit<SessionOptions, 'preferredOutputLoc
   target?: ArtifactTarget | 'auto';
   /** Generator options when `Trainer.create` is given an inference model. @defaultValue {} */
   artifacts?: Omit<ArtifactOptions, 'target'>;
+  /**
+   * Training-graph replicas that run slices of each batch at the same time, each on a thread of its
+   * own with `intraOpNumThreads / n` ORT threads; the slices' losses and gradients, weighted by size,
+   * are the whole batch's. `'auto'` uses one replica per intra-op thread (`intraOpNumThreads`, else
+   * every core) where that is possible: Node's CPU device, artifacts that record independent samples
+   * (`generateArtifacts` does for graphs that never mix samples), batches of at least 16. `1` turns
+   * them off; a number above 1 that is not possible here throws a RangeError that says why.
+   * @defaultValue 'auto'
+   */
+  dataParallel?: 'auto' | number;
 }
 
 /** What the Trainer is built from. */
@@ -50,6 +61,8 @@ export interface StartedSessions {
   target: ArtifactTarget;
   /** The session options with the device pinned, for sessions started later. */
   options: SessionOptions;
+  /** Replicas of the training graph for large batches (not started until a batch needs them). */
+  replicas: TrainingReplicas | undefined;
 }
 
 /** The artifacts for each target, generated on demand when a recipe is at hand. */
@@ -99,7 +112,10 @@ function artifactSource(given: TrainingArtifacts | ArtifactSet | Model, options:
 export async function startSessions(given: TrainingArtifacts | ArtifactSet | Model, options: TrainerOptions): Promise<StartedSessions> {
   if (!given || typeof given !== 'object') throw new TypeError('Trainer.create: artifacts must be an object (training artifacts or an inference model)');
   if (typeof options !== 'object' || options === null) throw new TypeError('Trainer.create: options must be an object');
-  const { keepOnDevice: keepOption, target: targetOption = 'auto', artifacts: _artifactOptions, ...given_ } = options;
+  const { keepOnDevice: keepOption, target: targetOption = 'auto', artifacts: _artifactOptions, dataParallel = 'auto', ...given_ } = options;
+  if (dataParallel !== 'auto' && !(Number.isInteger(dataParallel) && dataParallel >= 1)) {
+    throw new RangeError(`Trainer.create: 'dataParallel' must be 'auto' or an integer >= 1, got ${String(dataParallel)}`);
+  }
   if (targetOption !== 'auto' && !isArtifactTarget(targetOption)) {
     throw new RangeError(`Trainer.create: 'target' must be 'auto' or one of ${Object.keys(ARTIFACT_TARGETS).map((t) => `'${t}'`).join(', ')}, got '${String(targetOption)}'`);
   }
@@ -166,7 +182,15 @@ export async function startSessions(given: TrainingArtifacts | ArtifactSet | Mod
   const evalSession = await createSession(evalModel.bytes, pinned);
   const updated = [...params, ...checkpoint.optimizerState.map((s) => s.name)].map(updatedName);
   const optimizerSession = await createSession(optimizer.bytes, keepOnDevice ? { ...pinned, ...onDevice(updated) } : pinned);
+  const paramSet = new Set(params);
+  const batchAxisFree = trainingSession.inputs.filter((s) => !paramSet.has(s.name)).every((s) => s.shape && s.shape.length > 0 && typeof s.shape[0] !== 'number');
+  const plan = planReplicas(dataParallel, trainingSession.runtime, keepOnDevice ? 'gpu-buffer' : device, training.model.metadata, batchAxisFree, sessionOptions.intraOpNumThreads);
+  if (typeof dataParallel === 'number' && dataParallel > 1 && plan.count === 1) {
+    for (const s of [trainingSession, evalSession, optimizerSession]) await s.release();
+    throw new RangeError(`Trainer.create: dataParallel ${dataParallel} is not possible here: ${plan.reason}`);
+  }
   return {
+    replicas: plan.count > 1 ? new TrainingReplicas(trainingSession.runtime, training.bytes, pinned, plan) : undefined,
     training: trainingSession,
     eval: evalSession,
     optimizer: optimizerSession,

@@ -14,6 +14,9 @@ import { BatchStatistics } from './batch-statistics.js'; // batch statistics: ba
 import { accumulatorModelBytes } from './gradient-accumulator.js';
 import { inferenceModelFromEval, MODEL_CARD_KEY } from './inference-export.js';
 import { startSessions, type StartedSessions, type TrainerOptions } from './start-sessions.js';
+import type { TrainingReplicas } from './data-parallel.js';
+import { prepareFeeds } from '../../runtime/feeds.js';
+import type { TensorSpec } from '../../runtime/tensor-spec.js';
 
 export type { TrainerOptions } from './start-sessions.js';
 
@@ -54,11 +57,15 @@ export class Trainer {
   readonly fingerprint: string;
   /** The artifact target the graphs are formulated for (`'cpu'` on ORT CPU when they could be regenerated). */
   readonly target: ArtifactTarget;
+  /** Training-graph replicas that share each large batch (`TrainerOptions.dataParallel`); 1 when off. */
+  readonly replicas: number;
 
   #training: Session;
   #eval: Session;
   #optimizer: Session;
   #accumulator: Session | undefined;
+  #replicas: TrainingReplicas | undefined;
+  #sampleInputs: readonly TensorSpec[];
   #evalModel: ArtifactModel;
   #optimizerConfig: Record<string, unknown> | undefined;
   #params: TensorMap = new Map();
@@ -78,6 +85,8 @@ export class Trainer {
     this.#eval = init.eval;
     this.#optimizer = init.optimizer;
     this.#evalModel = init.evalModel;
+    this.#replicas = init.replicas;
+    this.replicas = init.replicas?.count ?? 1;
     this.#keepOnDevice = init.keepOnDevice;
     this.#options = init.options;
     this.device = init.training.device;
@@ -93,6 +102,7 @@ export class Trainer {
     this.dataInputs = init.training.inputs
       .filter((s) => s.name !== LABELS && !paramNames.has(s.name) && !this.#statistics.has(s.name))
       .map((s) => ({ name: s.name, dtype: s.dtype as DataType, shape: s.shape ?? [] }));
+    this.#sampleInputs = init.training.inputs.filter((s) => !paramNames.has(s.name));
     const labels = init.training.inputs.find((s) => s.name === LABELS);
     const width = labels?.shape?.[labels.shape.length - 1];
     this.labelWidth = typeof width === 'number' ? width : undefined;
@@ -131,10 +141,7 @@ export class Trainer {
    */
   async trainStep(inputs: Record<string, FeedValue>, labels: FeedValue): Promise<TrainStepResult> {
     this.#checkAlive('trainStep');
-    const out = await this.#training.run({ ...this.#dataFeeds(inputs, 'trainStep'), [LABELS]: labels, ...Object.fromEntries(this.#params), ...this.#statistics.feeds() });
-    this.#statistics.adopt(out); // batch statistics: batch-statistics.ts
-    const grads: TensorMap = new Map(this.parameters.map((p) => [p.name, out[gradientName(p.name)].tensor]));
-    const loss = Number((await out[LOSS].getData())[0]);
+    const { loss, grads } = await this.#runTraining({ ...this.#dataFeeds(inputs, 'trainStep'), [LABELS]: labels });
     if (this.#resetPending || !this.#grads) {
       this.#disposeAll(this.#grads);
       this.#grads = grads;
@@ -306,6 +313,7 @@ export class Trainer {
     this.#disposeGeneration({ params: this.#params, state: this.#state });
     this.#statistics.dispose(); // batch statistics: batch-statistics.ts
     for (const s of [this.#training, this.#eval, this.#optimizer, this.#accumulator]) await s?.release();
+    await this.#replicas?.release();
   }
 
   #adoptCheckpoint(checkpoint: Checkpoint): void {
@@ -322,6 +330,24 @@ export class Trainer {
     this.#step = checkpoint.step;
     this.#previous = undefined;
     this.#resetPending = true;
+  }
+
+  /** The batch's loss and gradients: from the replicas when the batch is large enough to share, else one run. */
+  async #runTraining(batch: Record<string, FeedValue>): Promise<{ loss: number; grads: TensorMap }> {
+    const names = this.parameters.map((p) => p.name);
+    if (this.#replicas) {
+      const checked = prepareFeeds(batch, this.#sampleInputs, this.#training.runtime);
+      const slices = this.#replicas.slicesFor(checked[LABELS].dims[0] ?? 0);
+      if (slices > 1) {
+        const { loss, gradients } = await this.#replicas.run(checked, this.#params, names, slices);
+        return { loss, grads: gradients };
+      }
+      batch = checked;
+    }
+    const out = await this.#training.run({ ...batch, ...Object.fromEntries(this.#params), ...this.#statistics.feeds() });
+    this.#statistics.adopt(out); // batch statistics: batch-statistics.ts
+    const grads: TensorMap = new Map(names.map((n) => [n, out[gradientName(n)].tensor]));
+    return { loss: Number((await out[LOSS].getData())[0]), grads };
   }
 
   #dataFeeds(inputs: Record<string, FeedValue>, where: string): Record<string, FeedValue> {

@@ -1,4 +1,5 @@
 import { intAttr } from '../../onnx/attributes.js';
+import { producers } from '../../onnx/graph-edit.js';
 import type { Graph, Node, TensorData } from '../../onnx/ir.js';
 import { tensorToNumbers } from '../../onnx/tensor.js';
 
@@ -44,8 +45,7 @@ export function findHead(graph: Graph, output?: string): ClassifierHead {
   const target = output ?? graph.outputs[0]?.name;
   if (!target) throw new RangeError('findHead: the model has no outputs');
   if (!graph.outputs.some((o) => o.name === target)) throw new RangeError(`findHead: '${target}' is not a model output`);
-  const producer = new Map<string, Node>();
-  for (const n of graph.nodes) for (const o of n.outputs) if (o) producer.set(o, n);
+  const producer = producers(graph);
   const inits = new Map(graph.initializers.map((t) => [t.name, t]));
   const chain = [target];
   let node = producer.get(target);

@@ -1,4 +1,5 @@
 import { Random } from '../../data/random.js';
+import { LABELS_KEY } from '../../metadata-keys.js';
 import { cloneGraph, pruneGraph } from '../artifacts/forward-graph.js';
 import type { Model, TensorData } from '../../onnx/ir.js';
 import { inferShapes } from '../../onnx/shape-inference/index.js';
@@ -58,8 +59,8 @@ export function headOnFeatures(model: Model, options: HeadOnFeaturesOptions): Re
   graph.valueInfo = graph.valueInfo.filter((v) => v.name !== output.name);
   graph.outputs = [{ name: output.name, type: { kind: 'tensor', dtype: 'float32', shape: [shape[0], classes] } }];
   const metadata = { ...model.metadata };
-  if (labels) metadata['onnxkit.labels'] = JSON.stringify(labels);
-  else delete metadata['onnxkit.labels'];
+  if (labels) metadata[LABELS_KEY] = JSON.stringify(labels);
+  else delete metadata[LABELS_KEY];
   const previous = output.type?.kind === 'tensor' ? output.type.shape?.at(-1) : undefined;
   return {
     model: { ...model, graph, metadata },

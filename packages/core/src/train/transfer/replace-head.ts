@@ -1,9 +1,8 @@
 import { Random } from '../../data/random.js';
 import type { Graph, Model, TensorData, Value } from '../../onnx/ir.js';
+import { LABELS_KEY } from '../../metadata-keys.js';
 import { findHead, type ClassifierHead } from './find-head.js';
 
-/** Metadata key holding a model's class names as a JSON array. */
-const LABELS_KEY = 'onnxkit.labels';
 
 /** Options of {@link replaceHead}. */
 export interface ReplaceHeadOptions {

@@ -5,6 +5,7 @@ import {
   type AdapterInfo,
   type DeviceFailure,
   type DeviceOption,
+  type ImagePool,
   type Prediction,
   type PreprocessingOption,
   type PreprocessingSpec,
@@ -62,35 +63,17 @@ export interface ClassifyReport {
 export async function classifyFiles(model: string, inputs: readonly string[], options: ClassifyCommandOptions = {}): Promise<ClassifyReport> {
   const files = await listImageFiles(inputs);
   if (files.length === 0) throw new CliUsageError(`no images found in ${inputs.join(', ')}`);
-  const file = await openModelFile(model);
-  const clf = await Classifier.load(file.bytes, {
-    device: options.device ?? 'auto',
-    decoder: nodeImageDecoder,
-    ...(options.preprocess !== undefined ? { preprocessing: options.preprocess } : {}),
-    ...(options.labels ? { labels: options.labels } : {}),
-    ...(options.batchSize ? { batchSize: options.batchSize } : {}),
-    ...(options.maxPixels ? { maxPixels: options.maxPixels } : {}),
-  });
+  const clf = await loadClassifier(model, options);
   try {
-    if (!clf.preprocessing) {
-      throw new CliUsageError(
-        `${model} has no preprocessing spec (metadata '${PREPROCESSING_KEY}'), so images cannot be turned into its input: ` +
-          `pass --preprocess mnist (digits), --preprocess resize, or a JSON spec such as --preprocess '{"procedure":"resize","scale":[0,255]}'`,
-      );
-    }
     const results = await clf.classify(files, { topK: options.top ?? 1 });
-    const rows = results.map((r: ClassifyResult, i): ClassifyFileResult =>
-      r.ok
-        ? { file: files[i], ok: true, label: r.label, index: r.index, probability: r.probability, top: [...r.top] }
-        : { file: files[i], ok: false, code: r.error.code, error: withoutSource(r.error.message, r.error.source) },
-    );
+    const rows = results.map((r: ClassifyResult, i): ClassifyFileResult => toFileResult(r, files[i]));
     const failed = rows.filter((r) => !r.ok).length;
     return {
       model,
       device: clf.device,
       ...(clf.session.adapter ? { adapter: clf.session.adapter } : {}),
       fallbacks: [...clf.session.fallbacks],
-      preprocessing: clf.preprocessing,
+      preprocessing: clf.preprocessing!,
       labels: [...clf.labels],
       results: rows,
       classified: rows.length - failed,
@@ -99,6 +82,38 @@ export async function classifyFiles(model: string, inputs: readonly string[], op
   } finally {
     await clf.dispose();
   }
+}
+
+/**
+ * Loads `model` as `onnxkit classify` does (images decoded in `pool` when given); throws a usage error
+ * saying how to give a spec when the model has no preprocessing spec and none is given.
+ */
+export async function loadClassifier(model: string, options: ClassifyCommandOptions, pool?: ImagePool): Promise<Classifier> {
+  const file = await openModelFile(model);
+  const clf = await Classifier.load(file.bytes, {
+    device: options.device ?? 'auto',
+    decoder: nodeImageDecoder,
+    ...(pool ? { pool } : {}),
+    ...(options.preprocess !== undefined ? { preprocessing: options.preprocess } : {}),
+    ...(options.labels ? { labels: options.labels } : {}),
+    ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+    ...(options.maxPixels ? { maxPixels: options.maxPixels } : {}),
+  });
+  if (!clf.preprocessing) {
+    await clf.dispose();
+    throw new CliUsageError(
+      `${model} has no preprocessing spec (metadata '${PREPROCESSING_KEY}'), so images cannot be turned into its input: ` +
+        `pass --preprocess mnist (digits), --preprocess resize, or a JSON spec such as --preprocess '{"procedure":"resize","scale":[0,255]}'`,
+    );
+  }
+  return clf;
+}
+
+/** One result as the report (and each JSON line) gives it, named by `file`. */
+export function toFileResult(r: ClassifyResult, file: string): ClassifyFileResult {
+  return r.ok
+    ? { file, ok: true, label: r.label, index: r.index, probability: r.probability, top: [...r.top] }
+    : { file, ok: false, code: r.error.code, error: withoutSource(r.error.message, r.error.source) };
 }
 
 /** The file is printed next to its error already. */
@@ -135,6 +150,64 @@ function positive(option: string) {
   };
 }
 
+interface ClassifyFlags {
+  top: number;
+  device: string;
+  preprocess?: string;
+  labels?: string[];
+  batch: number;
+  maxPixels?: number;
+  json?: boolean;
+  jsonl?: boolean;
+  output?: string;
+  workers?: number;
+  progress: boolean;
+  queue?: string;
+  queueName?: string;
+  jobSize: number;
+}
+
+async function queueCommand(model: string, images: string[], options: ClassifyCommandOptions, opts: ClassifyFlags, ctx: CliContext): Promise<void> {
+  if (images.length !== 1) throw new CliUsageError(`--queue takes one folder or list file, got ${images.length} inputs`);
+  if (opts.json) throw new CliUsageError('--json prints one report at the end; with --queue every line is already JSON: drop --json');
+  const { classifyViaQueue } = await import('../../queue/classify-run.js');
+  const s = await classifyViaQueue(
+    model,
+    images[0],
+    {
+      url: opts.queue!,
+      ...(opts.queueName ? { queue: opts.queueName } : {}),
+      ...(opts.output ? { output: opts.output } : {}),
+      jobSize: opts.jobSize,
+      top: options.top ?? 1,
+      ...(options.preprocess !== undefined ? { preprocess: options.preprocess } : {}),
+      ...(options.labels ? { labels: options.labels } : {}),
+      ...(options.maxPixels ? { maxPixels: options.maxPixels } : {}),
+      progress: opts.progress ? (process.stderr.isTTY ? 'bar' : 'lines') : 'none',
+    },
+    ctx.stdout,
+    ctx.stderr,
+  );
+  const skipped = s.skipped ? `, ${s.skipped} already in ${opts.output}` : '';
+  ctx.stderr(`run ${s.run}: ${s.classified} classified, ${s.failed} failed${skipped}; ${s.imagesPerSecond.toFixed(1)} images/s through the queue\n`);
+  if (s.failed > 0) throw new Error(`${s.failed} of ${s.classified + s.failed} images could not be classified (see their lines)`);
+}
+
+async function streamCommand(model: string, images: string[], options: ClassifyCommandOptions, opts: ClassifyFlags, ctx: CliContext): Promise<void> {
+  if (opts.json) throw new CliUsageError('--json prints one report at the end; with --jsonl/--output every line is already JSON: drop --json');
+  const { classifyToJsonl } = await import('./classify-stream.js');
+  const s = await classifyToJsonl(
+    model,
+    images,
+    { ...options, ...(opts.output ? { output: opts.output } : {}), ...(opts.workers ? { workers: opts.workers } : {}), progress: opts.progress ? (process.stderr.isTTY ? 'bar' : 'lines') : 'none' },
+    ctx.stdout,
+    ctx.stderr,
+  );
+  const skipped = s.skipped ? `, ${s.skipped} already in ${opts.output}` : '';
+  ctx.stderr(`${s.classified} classified, ${s.failed} failed${skipped}; ${s.imagesPerSecond.toFixed(1)} images/s on ${s.workers} decoding threads (${s.cpuMsPerImage.toFixed(2)} ms CPU per image)\n`);
+  if (s.failed > 0) throw new Error(`${s.failed} of ${s.classified + s.failed} images could not be classified (see their lines)`);
+}
+
 /** `onnxkit classify <model> <image|dir>… [--top k] [--json] [--device d] [--preprocess p] [--labels a,b]`. */
 export const classifyCommand: CliCommand = {
   name: 'classify',
@@ -157,20 +230,36 @@ export const classifyCommand: CliCommand = {
       .option('--batch <n>', 'images per inference call', positive('--batch'), 64)
       .option('--max-pixels <n>', 'refuse images with more pixels', positive('--max-pixels'))
       .option('--json', 'print a JSON report')
+      .option('--jsonl', 'stream one JSON line per image to stdout as batches finish (decoding on --workers threads)')
+      .option('-o, --output <file.jsonl>', 'stream JSON lines into this file; a rerun skips the files already in it')
+      .option('--workers <n>', 'decoding threads for --jsonl/--output (default: one per core)', positive('--workers'))
+      .option('-q, --queue <url>', 'classify through a BullMQ queue on this Redis (redis://host:port) with onnxkit worker processes; give one folder or list file')
+      .option('--queue-name <name>', 'BullMQ queue name for --queue (default onnxkit-classify)')
+      .option('--job-size <n>', 'files per queued job (one unit of retry)', positive('--job-size'), 64)
+      .option('--no-progress', 'no progress bar (rate, ETA) on stderr for --jsonl/--output')
       .action(
         async (
           model: string,
           images: string[],
-          opts: { top: number; device: string; preprocess?: string; labels?: string[]; batch: number; maxPixels?: number; json?: boolean },
+          opts: ClassifyFlags,
         ) => {
-          const report = await classifyFiles(model, images, {
+          const options: ClassifyCommandOptions = {
             top: opts.top,
             device: parseDevice(opts.device),
             ...(opts.preprocess !== undefined ? { preprocess: parsePreprocess(opts.preprocess) } : {}),
             ...(opts.labels ? { labels: opts.labels } : {}),
             batchSize: opts.batch,
             ...(opts.maxPixels ? { maxPixels: opts.maxPixels } : {}),
-          });
+          };
+          if (opts.queue) {
+            await queueCommand(model, images, options, opts, ctx);
+            return;
+          }
+          if (opts.jsonl || opts.output) {
+            await streamCommand(model, images, options, opts, ctx);
+            return;
+          }
+          const report = await classifyFiles(model, images, options);
           if (opts.json) ctx.stdout(`${JSON.stringify(report, null, 2)}\n`);
           else printText(report, ctx);
           if (report.failed > 0) {

@@ -10,6 +10,7 @@ import { packCommand } from './pack.js';
 import { quantizeCommand } from './quantize.js';
 import { runCommand } from './run.js';
 import { trainCommand } from './train.js';
+import { workerCommand } from './worker.js';
 
 /** Every `onnxkit` subcommand, in the order `--help` lists them. Add new commands here. */
-export const COMMANDS: readonly CliCommand[] = Object.freeze([inspectCommand, runCommand, artifactsCommand, trainCommand, finetuneCommand, evalCommand, classifyCommand, convertCommand, optimizeCommand, quantizeCommand, packCommand]);
+export const COMMANDS: readonly CliCommand[] = Object.freeze([inspectCommand, runCommand, artifactsCommand, trainCommand, finetuneCommand, evalCommand, classifyCommand, convertCommand, optimizeCommand, quantizeCommand, packCommand, workerCommand]);

@@ -22,7 +22,7 @@ export const trainCommand: CliCommand = {
       .command('train')
       .description('Train an image classifier (every parameter) on labelled images; writes the model, its training curves and confusion matrix.')
       .argument('[model]', 'ONNX model to train; or build one with --arch')
-      .addOption(new Option('--arch <name>', 'build a new model of this architecture (DESIGN.md\'s CNN)').choices(ARCHITECTURES));
+      .addOption(new Option('--arch <name>', 'build a new model of this architecture (the seed CNN of docs/ARCHITECTURE.md)').choices(ARCHITECTURES));
     addTrainingOptions(command).action(async (modelPath: string | undefined, flags: TrainingFlags & { arch?: string }) => {
       if (!modelPath === !flags.arch) throw new CliUsageError('train: give either a model file or --arch seed-cnn, not both');
       let model: Model;

@@ -4,6 +4,7 @@ import { getPreprocessingSpec, type ImageDataset, type Model, type Preprocessing
 import { idxSplits, loadIdxFolder, type IdxSplit } from '../../data/idx-folder.js';
 import { loadImageFolder } from '../../data/image-folder.js';
 import { loadMnistDigits } from '../../data/mnist-digits.js';
+import { createImagePool } from '../../pool/image-pool.js';
 import { CliUsageError } from '../errors.js';
 import { formatImageSize, type ImageInputSpec } from './input-spec.js';
 
@@ -60,7 +61,10 @@ export async function loadDataSource(source: string, options: DataSourceOptions)
     } else {
       if (options.split) throw new CliUsageError(`--split applies to IDX folders; '${source}' is an image folder`);
       const classNames = options.classNames && (await namesAllKnown(dir, options.classNames)) ? options.classNames : undefined;
+      // Decoding is the cost of a folder of photos: one worker thread per core.
+      const pool = createImagePool();
       dataset = await loadImageFolder(dir, {
+        pool,
         height: input.height,
         width: input.width,
         channels: input.channels === 3 ? 3 : 1,
@@ -68,7 +72,7 @@ export async function loadDataSource(source: string, options: DataSourceOptions)
         ...(options.preprocessing ? { preprocessing: options.preprocessing } : {}),
       }).catch((err: unknown) => {
         throw new CliUsageError(`--data '${source}': ${(err as Error).message.replace(/^loadImageFolder: /, '')}`);
-      });
+      }).finally(() => pool.close());
       description = { source: dir, kind: 'image-folder' };
     }
   }

@@ -1,3 +1,4 @@
+import { broadcastShapes as broadcastDims } from '../../../onnx/shape-inference/dims.js';
 import { ConvertError } from '../../errors.js';
 import { physicalAxis, type KTensor } from '../../emit/tensor.js';
 import { permuteData } from '../../layers/permute-data.js';
@@ -6,16 +7,9 @@ import { activate, fusedOps, GRAPH_ACTIVATIONS } from './fused.js';
 
 /** NumPy broadcasting of two shapes (unknown sizes stay unknown unless the other side pins them). */
 export function broadcastShapes(x: readonly (number | null)[], y: readonly (number | null)[], where: string): (number | null)[] {
-  const rank = Math.max(x.length, y.length);
-  return Array.from({ length: rank }, (_, i) => {
-    const at = (s: readonly (number | null)[]) => (i < rank - s.length ? 1 : s[i - (rank - s.length)]);
-    const a = at(x);
-    const b = at(y);
-    if (a === 1) return b;
-    if (b === 1 || a === b) return a;
-    if (a === null || b === null) return a ?? b;
-    throw new ConvertError('invalid-config', `${where}: shapes [${x.join(', ')}] and [${y.join(', ')}] do not broadcast`);
-  });
+  const out = broadcastDims([x, y]) as (number | null)[] | undefined;
+  if (!out) throw new ConvertError('invalid-config', `${where}: shapes [${x.join(', ')}] and [${y.join(', ')}] do not broadcast`);
+  return out;
 }
 
 /**

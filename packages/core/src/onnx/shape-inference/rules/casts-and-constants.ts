@@ -1,6 +1,7 @@
 import { intAttr, tensorAttr } from '../../attributes.js';
 import { dataTypeFromCode, type DataType } from '../../dtype.js';
 import type { Dim, TensorData } from '../../ir.js';
+import { constantNodeValue } from '../../graph-edit.js';
 import { tensorToNumbers } from '../../tensor.js';
 import type { InferredTensor, ShapeContext, ShapeRule } from '../context.js';
 
@@ -62,23 +63,8 @@ export const constant: ShapeRule = (ctx: ShapeContext) => {
   if (t) return [constantInfo(t)];
   const sparse = a.sparse_value;
   if (sparse?.type === 'sparse_tensor') return [{ dtype: sparse.value.values.dtype, shape: [...sparse.value.dims] }];
-  const v = a.value_float ?? a.value_int ?? a.value_string ?? a.value_floats ?? a.value_ints ?? a.value_strings;
-  switch (v?.type) {
-    case 'float':
-      return [{ dtype: 'float32', shape: [] }];
-    case 'int':
-      return [{ dtype: 'int64', shape: [], data: [v.value] }];
-    case 'string':
-      return [{ dtype: 'string', shape: [] }];
-    case 'floats':
-      return [{ dtype: 'float32', shape: [v.value.length] }];
-    case 'ints':
-      return [{ dtype: 'int64', shape: [v.value.length], data: [...v.value] }];
-    case 'strings':
-      return [{ dtype: 'string', shape: [v.value.length] }];
-    default:
-      return ctx.fail(`it carries no value attribute`);
-  }
+  const v = constantNodeValue(ctx.node);
+  return v ? [constantInfo(v)] : ctx.fail(`it carries no value attribute`);
 };
 
 /** Shape: int64 [rank] whose contents are the input's dims (from `start` to `end`, opset 15). */

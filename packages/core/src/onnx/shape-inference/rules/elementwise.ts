@@ -47,11 +47,38 @@ function firstDtype(ctx: ShapeContext, from: number): DataType | undefined {
   return undefined;
 }
 
+/** Binary integer ops whose shape data is folded (numpy broadcasting of one-element operands). */
+const INT_ARITHMETIC: Readonly<Record<string, (a: number, b: number) => number>> = {
+  Add: (a, b) => a + b,
+  Sub: (a, b) => a - b,
+  Mul: (a, b) => a * b,
+  // ONNX integer Div truncates toward zero.
+  Div: (a, b) => Math.trunc(a / b),
+};
+
+/**
+ * Shape data of integer arithmetic on shape data, as PyTorch exports build Reshape targets and Slice
+ * bounds from `x.shape` (a channel shuffle's `C / groups`); null where an operand is not a number.
+ */
+function foldData(ctx: ShapeContext): Dim[] | undefined {
+  const f = Object.hasOwn(INT_ARITHMETIC, ctx.node.opType) ? INT_ARITHMETIC[ctx.node.opType] : undefined;
+  const a = ctx.data(0);
+  const b = ctx.data(1);
+  if (!f || ctx.node.inputs.length !== 2 || !a || !b) return undefined;
+  if (a.length !== b.length && a.length !== 1 && b.length !== 1) return undefined;
+  return Array.from({ length: Math.max(a.length, b.length) }, (_, i) => {
+    const x = a[a.length === 1 ? 0 : i];
+    const y = b[b.length === 1 ? 0 : i];
+    return typeof x === 'number' && typeof y === 'number' && !(ctx.node.opType === 'Div' && y === 0) ? f(x, y) : null;
+  });
+}
+
 /** Numpy broadcasting over all inputs; dtype from the first typed input. */
 export const broadcast: ShapeRule = (ctx: ShapeContext) => {
   const dtype = ctx.node.opType === 'Pow' ? ctx.dtype(0) : firstDtype(ctx, 0);
   const shape = broadcastInputs(ctx, 0);
-  return [dtype && { dtype, shape }];
+  const data = shape && shape.length <= 1 ? foldData(ctx) : undefined;
+  return [dtype && (data ? { dtype, shape, data } : { dtype, shape })];
 };
 
 /** Comparisons and logic ops: broadcast shape, bool output. */

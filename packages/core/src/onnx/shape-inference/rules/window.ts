@@ -1,5 +1,6 @@
 import { intAttr, intsAttr, stringAttr } from '../../attributes.js';
 import type { Dim } from '../../ir.js';
+import { windowOutputSize } from '../../window-geometry.js';
 import type { ShapeContext } from '../context.js';
 
 /** The sliding-window attributes shared by Conv and the pools. */
@@ -33,22 +34,13 @@ export function ceilMode(ctx: ShapeContext): boolean {
   return intAttr(ctx.node, 'ceil_mode', 0) === 1;
 }
 
-/**
- * Output size of spatial dim `i`. With ceil_mode, a last window that would start in the end padding
- * is dropped — what onnxruntime (and PyTorch) do.
- */
+/** Output size of spatial dim `i` (see {@link windowOutputSize}); SAME padding keeps ceil(input / stride). */
 export function windowOutputDim(input: Dim, i: number, w: Window, ceil: boolean): Dim {
   if (typeof input !== 'number') return null;
-  const spatial = w.kernel.length;
-  const stride = w.strides[i];
-  const effective = (w.kernel[i] - 1) * w.dilations[i] + 1;
-  if (w.autoPad === 'SAME_UPPER' || w.autoPad === 'SAME_LOWER') return Math.ceil(input / stride);
-  if (w.autoPad === 'VALID') return Math.max(0, Math.floor((input - effective) / stride) + 1);
-  const begin = w.pads[i];
-  const span = input + begin + w.pads[i + spatial] - effective;
-  if (span < 0) return 0;
-  if (!ceil) return Math.floor(span / stride) + 1;
-  let out = Math.ceil(span / stride) + 1;
-  if ((out - 1) * stride >= input + begin) out--;
-  return out;
+  if (w.autoPad === 'SAME_UPPER' || w.autoPad === 'SAME_LOWER') return Math.ceil(input / w.strides[i]);
+  const n = w.kernel.length;
+  const valid = w.autoPad === 'VALID';
+  const padsBegin = valid ? Array<number>(n).fill(0) : w.pads.slice(0, n);
+  const padsEnd = valid ? Array<number>(n).fill(0) : w.pads.slice(n, 2 * n);
+  return windowOutputSize({ kernel: w.kernel, strides: w.strides, dilations: w.dilations, padsBegin, padsEnd, ceil }, i, input);
 }

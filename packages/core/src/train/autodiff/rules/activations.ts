@@ -1,7 +1,8 @@
 import { floatAttr, intAttr } from '../../../onnx/attributes.js';
 import type { GradientContext, GradientRule } from '../types.js';
 
-const dyOf = (ctx: GradientContext) => ctx.outputGrads[0] as string;
+/** The gradient of the node's first output (rules here run only when it has one). */
+export const dyOf = (ctx: GradientContext) => ctx.outputGrads[0] as string;
 const zero = (ctx: GradientContext) => ctx.emit.scalar(0, ctx.dtypeOf(ctx.node.inputs[0]));
 const one = (ctx: GradientContext) => ctx.emit.scalar(1, ctx.dtypeOf(ctx.node.inputs[0]));
 
@@ -73,28 +74,6 @@ const erf: GradientRule = (ctx) => {
   return [emit.mul(dyOf(ctx), emit.mul(emit.scalar(2 / Math.sqrt(Math.PI), dtype), gauss))];
 };
 
-/** dX = dY·Y. */
-const exp: GradientRule = (ctx) => [ctx.emit.mul(dyOf(ctx), ctx.node.outputs[0])];
-
-/** dX = dY / X. */
-const log: GradientRule = (ctx) => [ctx.emit.div(dyOf(ctx), ctx.node.inputs[0])];
-
-/** dX = −dY. */
-const neg: GradientRule = (ctx) => [ctx.emit.neg(dyOf(ctx))];
-
-/** dX = dY / (2·Y). */
-const sqrt: GradientRule = (ctx) => {
-  const { emit, node } = ctx;
-  return [emit.div(dyOf(ctx), emit.mul(emit.scalar(2, ctx.dtypeOf(node.inputs[0])), node.outputs[0]))];
-};
-
-/** dX = −dY·Y². */
-const reciprocal: GradientRule = (ctx) => {
-  const { emit, node } = ctx;
-  const y = node.outputs[0];
-  return [emit.neg(emit.mul(dyOf(ctx), emit.mul(y, y)))];
-};
-
 /**
  * HardSigmoid y = max(0, min(1, αx + β)): dX = α·dY where 0 < αx + β < 1 (read from Y: strictly inside
  * the clamp), else 0 — PyTorch's hardsigmoid_backward, which is 0 at x = ±3 too.
@@ -140,16 +119,7 @@ const clip: GradientRule = (ctx) => {
   return [dx];
 };
 
-/** Float-to-float Cast: dX = Cast(dY) back to X's type. */
-const cast: GradientRule = (ctx) => {
-  const x = ctx.node.inputs[0];
-  const dtype = ctx.dtypeOf(x);
-  const to = { float32: 1, float16: 10, float64: 11, bfloat16: 16 }[dtype as 'float32'];
-  if (to === undefined) ctx.fail(`input '${x}' of type ${dtype} carries no gradient`);
-  return [ctx.emit.op('Cast', [dyOf(ctx)], { to })];
-};
-
-/** Rules for elementwise activations and unary math. */
+/** Rules for elementwise activations (unary math is in unary-math.ts). */
 export const ACTIVATION_RULES: Readonly<Record<string, GradientRule>> = {
   Relu: relu,
   LeakyRelu: leakyRelu,
@@ -159,13 +129,7 @@ export const ACTIVATION_RULES: Readonly<Record<string, GradientRule>> = {
   HardSwish: hardSwish,
   Softmax: softmaxFamily(false),
   LogSoftmax: softmaxFamily(true),
-  Exp: exp,
   Erf: erf,
-  Log: log,
-  Neg: neg,
-  Sqrt: sqrt,
-  Reciprocal: reciprocal,
   Identity: identity,
   Clip: clip,
-  Cast: cast,
 };

@@ -1,10 +1,10 @@
 import { intAttr, intsAttr } from '../../../onnx/attributes.js';
 import type { Dim } from '../../../onnx/ir.js';
 import { INT64_MAX } from '../emitter.js';
-import { effectiveKernel, windowGeometry, windowOutputSize, type WindowGeometry } from '../geometry.js';
+import { effectiveKernel, windowGeometry, windowOutputSize, type WindowGeometry } from '../../../onnx/window-geometry.js';
+import { range } from '../arrays.js';
 import type { GradientContext, GradientRule } from '../types.js';
 
-const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 
 /**
  * Conv (any spatial rank, group, strides, pads, auto_pad, dilations).

@@ -8,10 +8,12 @@ import { LINEAR_RULES } from './linear.js';
 import { NORMALIZATION_RULES } from './normalization.js';
 import { POOL_RULES } from './pool.js';
 import { SLICING_RULES } from './slicing.js';
+import { UNARY_MATH_RULES } from './unary-math.js';
 
 /** The gradient rules, one per ai.onnx op_type. Every rule emits standard ONNX ops only. */
 export const GRADIENT_RULES: Readonly<Record<string, GradientRule>> = Object.freeze({
   ...ACTIVATION_RULES,
+  ...UNARY_MATH_RULES,
   ...ARITHMETIC_RULES,
   ...LINEAR_RULES,
   ...CONV_RULES,

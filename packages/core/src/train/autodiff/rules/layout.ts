@@ -1,7 +1,7 @@
 import { intAttr, intsAttr, stringAttr } from '../../../onnx/attributes.js';
 import { INT64_MAX } from '../emitter.js';
 import { unbroadcast } from '../broadcast.js';
-import { axesOf, constantInts } from '../static-shapes.js';
+import { axesOf, constantInts } from '../graph-info.js';
 import type { GradientContext, GradientRule } from '../types.js';
 
 /** dX = dY reshaped to X's shape: a constant when fully static, else the runtime Shape(X). */

@@ -1,14 +1,14 @@
 import { float, floatAttr, intAttr } from '../../../onnx/attributes.js';
 import type { Dim } from '../../../onnx/ir.js';
 import { broadcastAxes, sumAxes, unbroadcast } from '../broadcast.js';
-import { broadcastShapes } from '../static-shapes.js';
+import { broadcastShapes } from '../../../onnx/shape-inference/dims.js';
+import { range } from '../arrays.js';
 import type { GradientContext, GradientRule } from '../types.js';
 
-const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 /** Swaps the last two axes of a rank-`rank` value. */
 function swapLast(ctx: GradientContext, x: string, rank: number): string {
-  const perm = range(rank);
+  const perm = range(0, rank);
   [perm[rank - 2], perm[rank - 1]] = [perm[rank - 1], perm[rank - 2]];
   return ctx.emit.transpose(x, perm);
 }
@@ -20,7 +20,7 @@ function swapLast(ctx: GradientContext, x: string, rank: number): string {
 function sumBatch(ctx: GradientContext, g: string, i: number, gRank: number, batchOut: Dim[] | undefined): string {
   const x = ctx.node.inputs[i];
   const rank = ctx.rankOf(x) as number;
-  if (rank <= 2) return sumAxes(ctx.emit, g, range(gRank - rank), gRank - rank, rank);
+  if (rank <= 2) return sumAxes(ctx.emit, g, range(0, gRank - rank), gRank - rank, rank);
   const shape = ctx.shapeOf(x) as Dim[];
   const axes = batchOut ? broadcastAxes(shape.slice(0, -2), batchOut) : undefined;
   if (!axes) ctx.fail(`cannot tell the batch broadcast of '${x}' (pass shapeOf)`);
@@ -41,7 +41,7 @@ const matmul: GradientRule = (ctx) => {
     // a [K] · b [..., K, N] = y [..., N]
     const dy2 = emit.unsqueeze(dy, [-2]);
     return [
-      needA ? emit.reduceSum(emit.op('MatMul', [dy2, swapLast(ctx, b, rb)]), range(rb - 1), false) : undefined,
+      needA ? emit.reduceSum(emit.op('MatMul', [dy2, swapLast(ctx, b, rb)]), range(0, rb - 1), false) : undefined,
       needB ? emit.mul(emit.unsqueeze(a, [-1]), dy2) : undefined,
     ];
   }
@@ -49,7 +49,7 @@ const matmul: GradientRule = (ctx) => {
     // a [..., M, K] · b [K] = y [..., M]
     return [
       needA ? emit.mul(emit.unsqueeze(dy, [-1]), b) : undefined,
-      needB ? emit.reduceSum(emit.op('MatMul', [emit.unsqueeze(dy, [-2]), a]), range(ra - 1), false) : undefined,
+      needB ? emit.reduceSum(emit.op('MatMul', [emit.unsqueeze(dy, [-2]), a]), range(0, ra - 1), false) : undefined,
     ];
   }
   const rank = Math.max(ra, rb);

@@ -1,5 +1,6 @@
 import { dataTypeCode } from '../../../onnx/dtype.js';
 import { intAttr } from '../../../onnx/attributes.js';
+import { prod, range } from '../arrays.js';
 import type { GradientContext, GradientRule } from '../types.js';
 import {
   firstOnly,
@@ -8,8 +9,6 @@ import {
   perChannel,
   perWindow,
   pooling,
-  prod,
-  range,
   scatterBack,
   windowAttrs,
   type Pooling,

@@ -1,14 +1,11 @@
 import { intsAttr } from '../../../onnx/attributes.js';
 import type { DataType } from '../../../onnx/dtype.js';
 import type { Dim } from '../../../onnx/ir.js';
+import { prod, range } from '../arrays.js';
 import { INT64_MAX } from '../emitter.js';
-import { effectiveKernel, windowGeometry, windowOutputSize, type WindowGeometry } from '../geometry.js';
+import { effectiveKernel, windowGeometry, windowOutputSize, type WindowGeometry } from '../../../onnx/window-geometry.js';
 import type { GradientContext } from '../types.js';
 
-/** Integers from..to−1. */
-export const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
-/** Product of numbers. */
-export const prod = (xs: readonly number[]) => xs.reduce((p, v) => p * v, 1);
 
 /**
  * A pooling node's windows. Spatial sizes may be unknown: then shapes are taken at run time, the

@@ -1,8 +1,8 @@
 import { intAttr } from '../../../onnx/attributes.js';
 import { dataTypeCode } from '../../../onnx/dtype.js';
-import { constantInts } from '../static-shapes.js';
+import { constantInts } from '../graph-info.js';
 import type { GradientContext, GradientRule } from '../types.js';
-import { range } from './pooling-setup.js';
+import { range } from '../arrays.js';
 
 /** `v` as int64 (Slice's starts may be int32). */
 function asInt64(ctx: GradientContext, v: string): string {

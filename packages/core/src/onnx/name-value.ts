@@ -1,4 +1,4 @@
-import type { GraphBuilder } from '../../onnx/builder.js';
+import type { GraphBuilder } from './builder.js';
 
 /**
  * Gives the computed value `value` the name `name`: renames the producing node's output (and its

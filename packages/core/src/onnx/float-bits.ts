@@ -1,4 +1,4 @@
-import type { DataType, TensorValues } from '../../onnx/dtype.js';
+import type { DataType, TensorValues } from './dtype.js';
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);

@@ -1,5 +1,5 @@
-import type { Graph, Model, Node, TensorData, Value } from '../onnx/ir.js';
-import { makeTensor } from '../onnx/tensor.js';
+import type { Graph, Model, Node, TensorData, Value } from './ir.js';
+import { makeTensor } from './tensor.js';
 
 /**
  * Small editing helpers the graph passes share. Passes work on a copy made by {@link cloneModel}:
@@ -132,7 +132,8 @@ export function constantOf(graph: Graph, name: string, byProducer?: Map<string, 
 /** The tensor a Constant node produces, or undefined for a sparse value. */
 export function constantNodeValue(node: Node): TensorData | undefined {
   const name = node.outputs[0];
-  const a = Object.values(node.attributes)[0];
+  const at = node.attributes;
+  const a = at.value ?? at.value_float ?? at.value_floats ?? at.value_int ?? at.value_ints ?? at.value_string ?? at.value_strings;
   if (!a) return undefined;
   switch (a.type) {
     case 'tensor':

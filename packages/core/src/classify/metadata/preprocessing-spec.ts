@@ -3,12 +3,9 @@
  * {@link PREPROCESSING_KEY}: how raw pixels become the model's input tensor.
  */
 
-/** Metadata key of the preprocessing spec (a JSON object, see {@link PreprocessingSpec}). */
-export const PREPROCESSING_KEY = 'onnxkit.preprocessing';
-/** Metadata key of the class labels (a JSON array of strings, index = class). */
-export const LABELS_KEY = 'onnxkit.labels';
-/** Metadata key of the model card (a JSON object; its `labels`, when present, name the classes). */
-export const CARD_KEY = 'onnxkit.card';
+import { PREPROCESSING_KEY } from '../../metadata-keys.js';
+
+export { CARD_KEY, LABELS_KEY, PREPROCESSING_KEY } from '../../metadata-keys.js';
 
 /** Pixel value mapping: a linear range for 0..255 pixels (e.g. `[0, 1]`, `[0, 255]`, `[-1, 1]`), or per-channel mean/std on 0..1 pixels. */
 export type PixelScale = readonly [number, number] | { readonly mean: readonly number[]; readonly std: readonly number[] };

@@ -1,5 +1,5 @@
-import { intAttr, intsAttr, stringAttr } from '../../onnx/attributes.js';
-import type { Dim, Node } from '../../onnx/ir.js';
+import { intAttr, intsAttr, stringAttr } from './attributes.js';
+import type { Dim, Node } from './ir.js';
 
 /** Sliding-window attributes of a Conv or pooling node, with pads resolved per spatial axis. */
 export interface WindowGeometry {
@@ -63,11 +63,20 @@ export function effectiveKernel(g: WindowGeometry, i: number): number {
   return (g.kernel[i] - 1) * g.dilations[i] + 1;
 }
 
-/** Output size on axis `i` for input size `d` (ONNX Runtime's formula, incl. ceil_mode); null when unknown. */
+/**
+ * Output size on axis `i` for input size `d` (ONNX Runtime's formula); null when unknown. With
+ * ceil_mode, a last window that would start in the end padding is dropped, as onnxruntime and
+ * PyTorch do.
+ */
 export function windowOutputSize(g: WindowGeometry, i: number, d: Dim): number | null {
   const pb = g.padsBegin[i];
   const pe = g.padsEnd[i];
   if (typeof d !== 'number' || pb === null || pe === null) return null;
-  const span = (d + pb + pe - effectiveKernel(g, i)) / g.strides[i];
-  return (g.ceil ? Math.ceil(span) : Math.floor(span)) + 1;
+  const stride = g.strides[i];
+  const span = d + pb + pe - effectiveKernel(g, i);
+  if (span < 0) return 0;
+  if (!g.ceil) return Math.floor(span / stride) + 1;
+  let out = Math.ceil(span / stride) + 1;
+  if ((out - 1) * stride >= d + pb) out--;
+  return out;
 }

@@ -1,7 +1,7 @@
-import type { AttributeInput } from '../../onnx/attributes.js';
-import type { GraphBuilder } from '../../onnx/builder.js';
-import type { Attribute, Node } from '../../onnx/ir.js';
-import { REDUCE_OPS } from '../../onnx/shape-inference/rules/reduce.js';
+import type { AttributeInput } from './attributes.js';
+import type { GraphBuilder } from './builder.js';
+import type { Attribute, Node } from './ir.js';
+import { REDUCE_OPS } from './shape-inference/rules/reduce.js';
 
 /** The oldest ai.onnx opset whose models the artifacts accept (numpy broadcasting since 7). */
 export const MIN_MODEL_OPSET = 7;

@@ -1,0 +1,2 @@
+export { runCoordinator, type CoordinatorOptions, type RoundInfo } from './coordinator.js';
+export { runFederatedClient, type FederatedClientOptions } from './client.js';
