@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateArtifacts } from '../../packages/core/src/train/index.js';
 import { ADAMW, TARGETS } from './artifact-cases.js';
+import { worstSampledError } from './gradient-error.js';
 import { runModel, type Feeds } from './ort-step.js';
 import { oneHot } from './torch-fixture.js';
 import { loadTorchvisionReference, TORCHVISION_ARCHITECTURES } from './torchvision-fixture.js';
@@ -61,18 +62,7 @@ describe.each(TORCHVISION_ARCHITECTURES)('torchvision %s (eval-mode BatchNormali
       });
 
       const lossError = Math.abs(out.loss[0] - ref.loss) / Math.abs(ref.loss);
-      let worst = { error: 0, name: '' };
-      for (const g of ref.grads) {
-        const mine = out[`${g.name}_grad`];
-        let diff = 0;
-        for (let k = 0; k < g.positions.length; k++) diff = Math.max(diff, Math.abs(mine[g.positions[k]] - g.values[k]));
-        // The whole tensor's largest magnitude, against PyTorch's, covers the positions not sampled.
-        let mineMax = 0;
-        for (const v of mine) mineMax = Math.max(mineMax, Math.abs(v));
-        diff = Math.max(diff, Math.abs(mineMax - g.max));
-        const error = g.max === 0 ? diff : diff / g.max;
-        if (!(error <= worst.error)) worst = { error, name: g.name };
-      }
+      const worst = worstSampledError(ref.grads, (name) => out[`${name}_grad`]);
       table.set(`${arch}|${opset}|${target}`, { loss: lossError, grad: worst.error, where: worst.name, params: names.length });
       expect(lossError, 'loss').toBeLessThanOrEqual(TOLERANCE);
       expect(worst.error, `worst gradient: ${worst.name}`).toBeLessThanOrEqual(TOLERANCE);

@@ -15,6 +15,7 @@ export * from './io/index.js';
 export * from './load/index.js';
 export * from './data/index.js';
 export * from './image/index.js';
+export * from './transfer/index.js';
 export { createImagePool, type ImagePoolOptions, type NodeImagePool } from './pool/image-pool.js';
 export { openJsonlOutput, type JsonlOutput } from './classify/jsonl-output.js';
 export { toFileResult, type ClassifyFileResult } from './classify/file-result.js';

@@ -6,6 +6,7 @@ import { buildSeedCnn } from '../../core/src/models/index.js';
 import { ARTIFACT_TARGETS, type ArtifactOptions, type ArtifactTarget } from '../../core/src/train/index.js';
 import { buildBnVariant } from './bn-variant.js';
 import { loadTorchFixture, sharedFixtureDir, torchFixtureDir } from './torch-fixture.js';
+import { loadTorchvisionReference } from './torchvision-fixture.js';
 
 /**
  * The models whose artifacts the reference tests and the onnx checker look at. Shared by
@@ -46,6 +47,9 @@ const BASE_CASES: readonly ArtifactCase[] = [
   { name: 'torch-cnn-opset13', model: torchExport(13), options: ADAMW },
   { name: 'torch-cnn-opset17', model: torchExport(17), options: ADAMW },
   { name: 'mnist-8', model: mnist8, options: ADAMW },
+  // BatchNormalization with batch statistics: the lowered training graph (and a torchvision export's).
+  { name: 'bn-variant-bn-train', model: bnVariantFromFixture, options: { ...ADAMW, batchNorm: 'train' } },
+  { name: 'mobilenet-v3-small-bn-train', model: () => loadTorchvisionReference('mobilenet_v3_small').model(17), options: { ...ADAMW, batchNorm: 'train' } },
 ];
 
 /** Every artifact target, portable first. */

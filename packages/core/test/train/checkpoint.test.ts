@@ -65,8 +65,8 @@ describe('checkpoint format', () => {
     };
     expect(codeOf(() => decodeCheckpoint(edit((b) => (b[0] = 0x50))))).toBe('bad-magic');
     expect(codeOf(() => decodeCheckpoint(new Uint8Array(3)))).toBe('bad-magic');
-    expect(codeOf(() => decodeCheckpoint(edit((b) => (b[8] = 3))))).toBe('unsupported-version');
-    expect(() => decodeCheckpoint(edit((b) => (b[8] = 3)))).toThrow(/version 3 is not supported/);
+    expect(codeOf(() => decodeCheckpoint(edit((b) => (b[8] = 4))))).toBe('unsupported-version');
+    expect(() => decodeCheckpoint(edit((b) => (b[8] = 4)))).toThrow(/version 4 is not supported/);
     expect(codeOf(() => decodeCheckpoint(bytes.subarray(0, 12)))).toBe('truncated');
     expect(codeOf(() => decodeCheckpoint(bytes.subarray(0, 40)))).toBe('truncated');
     expect(codeOf(() => decodeCheckpoint(bytes.subarray(0, bytes.length - 4)))).toBe('truncated');

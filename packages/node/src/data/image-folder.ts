@@ -34,6 +34,42 @@ export interface ImageFolderOptions {
 /** Decoder limit on the pixels of one image (as the classifier's default). */
 const MAX_PIXELS = 50_000_000;
 
+/** The images of a labelled folder `<dir>/<label>/*.png`, in label then natural name order, and the classes. */
+export interface ImageFolderListing {
+  files: { file: string; label: number }[];
+  classNames: string[];
+}
+
+/**
+ * Lists a folder of labelled images without reading them: class sub-folders (sorted, numbers
+ * numerically, unless `classNames` gives the order; each must be one of them) and their image files.
+ */
+export async function listImageFolder(dir: string, classNamesOption?: readonly string[]): Promise<ImageFolderListing> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    throw new Error(`cannot read image folder '${dir}': ${describeFsError(err)}`, { cause: err });
+  }
+  const folders = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name);
+  if (folders.length === 0) throw new RangeError(`loadImageFolder: '${dir}' has no class sub-folders (expected <dir>/<label>/*.png)`);
+  const classNames = classNamesOption ? [...classNamesOption] : folders.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  const labelOf = new Map(classNames.map((c, i) => [c, i]));
+  const files: { file: string; label: number }[] = [];
+  for (const folder of folders) {
+    const label = labelOf.get(folder);
+    if (label === undefined) {
+      throw new RangeError(`loadImageFolder: folder '${folder}' in '${dir}' is not one of the classes ${classNames.map((c) => `'${c}'`).join(', ')}`);
+    }
+    const names = (await readdir(path.join(dir, folder)))
+      .filter((f) => IMAGE_EXTENSIONS.includes(path.extname(f).toLowerCase()))
+      .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    for (const f of names) files.push({ file: path.join(dir, folder, f), label });
+  }
+  if (files.length === 0) throw new RangeError(`loadImageFolder: no images (${IMAGE_EXTENSIONS.join(' ')}) in the class folders of '${dir}'`);
+  return { files, classNames };
+}
+
 /**
  * Reads a folder of labelled images, `<dir>/<label>/*.png` (and other types the registered image
  * decoder reads — sharp in Node): each image is decoded and prepared by core's preprocessing, the same
@@ -50,29 +86,7 @@ export async function loadImageFolder(dir: string, options: ImageFolderOptions =
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`loadImageFolder: '${name}' must be a positive integer, got ${v}`);
   }
   if (channels !== 1 && channels !== 3) throw new RangeError(`loadImageFolder: 'channels' must be 1 or 3, got ${String(channels)}`);
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch (err) {
-    throw new Error(`cannot read image folder '${dir}': ${describeFsError(err)}`, { cause: err });
-  }
-  const folders = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name);
-  if (folders.length === 0) throw new RangeError(`loadImageFolder: '${dir}' has no class sub-folders (expected <dir>/<label>/*.png)`);
-  const classNames = options.classNames ? [...options.classNames] : folders.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-  const labelOf = new Map(classNames.map((c, i) => [c, i]));
-  const files: { file: string; label: number }[] = [];
-  for (const folder of folders) {
-    const label = labelOf.get(folder);
-    if (label === undefined) {
-      throw new RangeError(`loadImageFolder: folder '${folder}' in '${dir}' is not one of the classes ${classNames.map((c) => `'${c}'`).join(', ')}`);
-    }
-    const names = (await readdir(path.join(dir, folder)))
-      .filter((f) => IMAGE_EXTENSIONS.includes(path.extname(f).toLowerCase()))
-      .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-    for (const f of names) files.push({ file: path.join(dir, folder, f), label });
-  }
-  if (files.length === 0) throw new RangeError(`loadImageFolder: no images (${IMAGE_EXTENSIONS.join(' ')}) in the class folders of '${dir}'`);
-
+  const { files, classNames } = await listImageFolder(dir, options.classNames);
   const spec: PreprocessingSpec = given
     ? { ...given, layout: 'NCHW' }
     : { layout: 'NCHW', height, width, channels, scale: [0, 1], polarity: 'any', procedure: 'resize', fit: 'stretch' };

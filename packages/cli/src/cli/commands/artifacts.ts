@@ -14,6 +14,7 @@ import { openModelFile, writeFileAtomic } from '@onnxkit/node';
 import type { CliCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 import { CliUsageError } from '../errors.js';
+import { batchNormOption } from '../training/training-options.js';
 
 const LOSSES = ['cross-entropy', 'mse'] as const;
 const OPTIMIZERS = ['sgd', 'momentum', 'adam', 'adamw', 'adagrad'] as const;
@@ -35,7 +36,7 @@ export interface ArtifactsReport {
 }
 
 /** Options of {@link writeArtifacts}: the generator's options as the command line gives them. */
-export type ArtifactsCommandOptions = Pick<ArtifactOptions, 'loss' | 'optimizer' | 'trainable' | 'frozen' | 'target'>;
+export type ArtifactsCommandOptions = Pick<ArtifactOptions, 'loss' | 'optimizer' | 'trainable' | 'frozen' | 'target' | 'batchNorm'>;
 
 /**
  * Loads `model` (with external data), generates its training artifacts and writes the four files into `out`
@@ -73,7 +74,8 @@ function printText(report: ArtifactsReport, ctx: CliContext): void {
     `trainable parameters: ${count(s.trainableElements)} values in ${s.trainable.length} tensors` +
       (s.frozen.length ? `; frozen: ${s.frozen.join(', ')}` : ''),
     `loss: ${s.loss} on '${s.prediction}'${s.bypassedSoftmax ? ` (trained through Softmax '${s.bypassedSoftmax}')` : ''}` +
-      `; optimizer: ${s.optimizer.optimizer}; opset ${s.opset}; target ${s.target}`,
+      `; optimizer: ${s.optimizer.optimizer}; opset ${s.opset}; target ${s.target}` +
+      (s.runningStatistics.length ? `; BatchNormalization trained: ${s.runningStatistics.length} running statistics updated` : ''),
     ...report.files.map(
       (f) => `  ${f.file.padEnd(width)}  ${(f.nodes === undefined ? '' : `${count(f.nodes)} nodes`).padStart(11)}  ${count(f.bytes)} bytes`,
     ),
@@ -91,7 +93,7 @@ function names(option: string) {
   };
 }
 
-/** `onnxkit artifacts <model> --out <dir> [--loss l] [--optimizer o] [--trainable a,b] [--frozen a,b] [--target t]`. */
+/** `onnxkit artifacts <model> --out <dir> [--loss l] [--optimizer o] [--trainable a,b] [--frozen a,b] [--target t] [--batch-norm m]`. */
 export const artifactsCommand: CliCommand = {
   name: 'artifacts',
   register(program: Command, ctx: CliContext): void {
@@ -112,6 +114,7 @@ export const artifactsCommand: CliCommand = {
           .choices(Object.keys(ARTIFACT_TARGETS))
           .default('portable'),
       )
+      .addOption(batchNormOption())
       .option('--json', 'print a JSON report')
       .action(
         async (
@@ -123,6 +126,7 @@ export const artifactsCommand: CliCommand = {
             trainable?: string[];
             frozen?: string[];
             target: ArtifactOptions['target'];
+            batchNorm: ArtifactOptions['batchNorm'];
             json?: boolean;
           },
         ) => {
@@ -130,6 +134,7 @@ export const artifactsCommand: CliCommand = {
             loss: opts.loss,
             optimizer: opts.optimizer,
             target: opts.target,
+            batchNorm: opts.batchNorm,
             ...(opts.trainable ? { trainable: opts.trainable } : {}),
             ...(opts.frozen ? { frozen: opts.frozen } : {}),
           });

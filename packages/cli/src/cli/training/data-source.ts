@@ -83,7 +83,7 @@ export async function loadDataSource(source: string, options: DataSourceOptions)
 }
 
 /** True when every class folder of `dir` is one of `names` (so folder names can map onto a model's labels). */
-async function namesAllKnown(dir: string, names: readonly string[]): Promise<boolean> {
+export async function namesAllKnown(dir: string, names: readonly string[]): Promise<boolean> {
   const known = new Set(names);
   const entries = await readdir(dir, { withFileTypes: true });
   return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).every((e) => known.has(e.name));

@@ -27,6 +27,9 @@ export interface TrainingRecipe {
   trainable?: string[];
   headOnly?: boolean;
   newHead?: number;
+  headInput?: string;
+  /** Only when 'train' (recipes from before the option have none). */
+  batchNorm?: string;
 }
 
 /** Checkpoint metadata key of the recipe. */
@@ -53,12 +56,14 @@ const FLAGS: Record<keyof TrainingRecipe, string> = {
   trainable: '--trainable',
   headOnly: '--head-only',
   newHead: '--new-head',
+  batchNorm: '--batch-norm',
+  headInput: '--head-input',
 };
 
 /** The recipe of a run from its flags and what the command resolved (model, trainable set); the data is added once loaded. */
 export function recipeOf(
   flags: TrainingFlags,
-  resolved: Pick<TrainingRecipe, 'command' | 'model' | 'trainable' | 'headOnly' | 'newHead'>,
+  resolved: Pick<TrainingRecipe, 'command' | 'model' | 'trainable' | 'headOnly' | 'newHead' | 'headInput'>,
 ): Omit<TrainingRecipe, 'data' | 'split'> {
   const recipe: Omit<TrainingRecipe, 'data' | 'split'> = {
     ...resolved,
@@ -77,6 +82,7 @@ export function recipeOf(
   }
   if (flags.validation !== undefined) recipe.validation = flags.validation;
   if (flags.earlyStopping !== undefined) recipe.earlyStopping = flags.earlyStopping;
+  if (flags.batchNorm === 'train') recipe.batchNorm = flags.batchNorm;
   for (const key of Object.keys(recipe) as (keyof typeof recipe)[]) if (recipe[key] === undefined) delete recipe[key];
   return recipe;
 }

@@ -6,6 +6,7 @@ import {
   fitPositionMetadata,
   generateArtifacts,
   LABELS,
+  mergeHead,
   Random,
   splitDataset,
   Trainer,
@@ -19,6 +20,7 @@ import { FileAccessError, readUntrustedFile, writeFileAtomic } from '@onnxkit/no
 import type { CliContext } from '../context.js';
 import { CliUsageError } from '../errors.js';
 import { specOf, loadDataSource } from './data-source.js';
+import { loadEmbeddedData, type FrozenBackbone } from './frozen-backbone.js';
 import { trainerReport } from './evaluate.js';
 import { imageInputSpec, type ImageInputSpec } from './input-spec.js';
 import { interruptOnSigint } from './interrupt.js';
@@ -47,6 +49,8 @@ export interface TrainingJob {
   flags: TrainingFlags;
   /** `--out` when not given. */
   defaultOut: string;
+  /** Train the head alone on the embeddings of a frozen backbone, which runs once per image (finetune --head-only). */
+  frozenBackbone?: FrozenBackbone;
 }
 
 /** The seed of the validation split, derived from the run seed (apart from shuffling's). */
@@ -63,12 +67,16 @@ export async function runTraining(job: TrainingJob, ctx: CliContext): Promise<Tr
   if (input.fixedBatch !== undefined) {
     throw new CliUsageError(`the model's input '${input.name}' has a fixed batch size of ${input.fixedBatch}; training needs a dynamic batch dimension`);
   }
-  const { dataset, description } = await loadDataSource(flags.data, { ...(flags.split ? { split: flags.split } : {}), prefer: 'train', input, ...(job.labels ? { classNames: job.labels } : {}), ...specOf(job.model) });
+  const sourceOptions = { ...(flags.split ? { split: flags.split } : {}), prefer: 'train' as const, input, ...(job.labels ? { classNames: job.labels } : {}), ...specOf(job.model) };
+  const frozen = job.frozenBackbone;
+  const { dataset, description, embedding } = frozen
+    ? await loadEmbeddedData(flags.data, frozen, { ...sourceOptions, device: flags.device })
+    : { ...(await loadDataSource(flags.data, sourceOptions)), embedding: undefined };
   const recipe: TrainingRecipe = { ...job.recipe, data: description.source, ...(description.split ? { split: description.split } : {}) };
   const out = path.resolve(flags.out ?? job.defaultOut);
   const checkpointPath = path.resolve(flags.checkpoint ?? `${outputBase(out)}.checkpoint`);
 
-  const artifacts = generateArtifacts(job.model, { optimizer: flags.optimizer, ...job.artifactOptions });
+  const artifacts = generateArtifacts(frozen ? frozen.split.head : job.model, { optimizer: flags.optimizer, batchNorm: flags.batchNorm, ...job.artifactOptions });
   const labelsInput = artifacts.trainingModel.graph.inputs.find((v) => v.name === LABELS);
   const width = labelsInput?.type?.kind === 'tensor' ? labelsInput.type.shape?.at(-1) : undefined;
   if (typeof width === 'number' && dataset.classes > width) {
@@ -125,6 +133,7 @@ export async function runTraining(job: TrainingJob, ctx: CliContext): Promise<Tr
       device: trainer.device,
       fallbacks: [...trainer.fallbacks],
       data: { ...description, training: train.count, validation: validation?.count ?? 0 },
+      ...(embedding ? { embedding } : {}),
       trainable: { tensors: artifacts.summary.trainable.map((t) => t.name), elements: artifacts.summary.trainableElements },
       recipe,
       stopReason: result.stopReason,
@@ -153,7 +162,9 @@ export async function runTraining(job: TrainingJob, ctx: CliContext): Promise<Tr
       [PREPROCESSING_KEY]: job.preprocessing ?? defaultPreprocessing(input, description.kind !== 'image-folder'),
       [CARD_KEY]: JSON.stringify(card),
     };
-    const sha256 = await writeTrainedModel(trainer, out, metadata, `${card.name}: ${job.command === 'train' ? 'trained' : 'fine-tuned'} by onnxkit from ${job.modelName}`);
+    const docString = `${card.name}: ${job.command === 'train' ? 'trained' : 'fine-tuned'} by onnxkit from ${job.modelName}`;
+    // A head trained alone goes back onto the backbone it was trained on.
+    const sha256 = await writeTrainedModel(trainer, out, metadata, docString, frozen ? (head) => mergeHead(job.model, head) : undefined);
     const plots = flags.plots ? await writeTrainingPlots(outputBase(out), result.history, evaluation, card.name) : undefined;
     return { ...report, evaluation, out, sha256, ...(plots ? { plots } : {}) };
   } finally {

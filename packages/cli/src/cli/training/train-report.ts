@@ -1,6 +1,7 @@
 import type { ClassificationReport, DeviceFailure, EpochEndInfo, FitStopReason } from '@onnxkit/core';
 import type { CliContext } from '../context.js';
 import type { DataDescription } from './data-source.js';
+import type { EmbeddingReport } from './frozen-backbone.js';
 import type { TrainingRecipe } from './recipe.js';
 
 /** What `onnxkit train` and `onnxkit finetune` print (`--json` prints exactly this). */
@@ -11,6 +12,8 @@ export interface TrainReport {
   device: string;
   fallbacks: DeviceFailure[];
   data: DataDescription & { training: number; validation: number };
+  /** With a frozen backbone (`finetune --head-only`): how the embeddings the head trained on were made. */
+  embedding?: EmbeddingReport;
   trainable: { tensors: string[]; elements: number };
   recipe: TrainingRecipe;
   stopReason: FitStopReason;
@@ -45,6 +48,8 @@ export function printTrainReport(r: TrainReport, ctx: CliContext): void {
       `${count(r.trainable.elements)} parameters in ${r.trainable.tensors.length} tensors trained`,
   );
   if (r.resumedFrom) lines.push(`resumed from ${r.resumedFrom}`);
+  const e = r.embedding;
+  if (e) lines.push(`frozen backbone: ran on ${count(e.computed)} images, ${count(e.cached)} embeddings from the cache${e.cache ? ` (${e.cache})` : ''}, ${e.seconds} s; the head trained on ${e.features} features`);
   const epochs = r.history.length;
   const why: Record<string, string> = {
     completed: 'completed',

@@ -1,4 +1,4 @@
-import type { DeviceOption, OptimizerKind, ScheduleSpec } from '@onnxkit/core';
+import { BATCH_NORM_MODES, type BatchNormMode, type DeviceOption, type OptimizerKind, type ScheduleSpec } from '@onnxkit/core';
 import { Option, type Command } from 'commander';
 import { type IdxSplit } from '@onnxkit/node';
 import { DEVICE_HELP } from '../device-lines.js';
@@ -20,6 +20,7 @@ export interface TrainingFlags {
   stepSize?: number;
   gamma: number;
   optimizer: OptimizerKind;
+  batchNorm: BatchNormMode;
   seed: number;
   validation?: number;
   augment?: boolean;
@@ -47,6 +48,7 @@ export function addTrainingOptions(command: Command): Command {
     .option('--step-size <steps>', 'step schedule: multiply the rate by --gamma every this many steps (default: one epoch)', positiveInt('--step-size'))
     .option('--gamma <factor>', 'step schedule: the factor', positiveNumber('--gamma'), 0.1)
     .addOption(new Option('--optimizer <kind>', 'update rule').choices(OPTIMIZERS).default('adamw'))
+    .addOption(batchNormOption())
     .option('--seed <n>', 'seed of shuffling, augmentation, the validation split and new weights', nonNegativeInt('--seed'), 0)
     .option('--validation <n|fraction>', 'hold out this many examples (or this fraction) for validation', validationSpec)
     .option('--augment', 'random shifts (±2 px) and rotations (±10°) of training images')
@@ -59,6 +61,16 @@ export function addTrainingOptions(command: Command): Command {
     .option('--no-plots', 'do not write the SVG pictures')
     .option('--no-progress', 'no progress on stderr')
     .option('--json', 'print a JSON report on stdout');
+}
+
+/**
+ * `--batch-norm frozen|train`: BatchNormalization with the running statistics, left as they are (the
+ * default: fine-tuning on small batches), or with batch statistics, updating the running ones.
+ */
+export function batchNormOption(): Option {
+  return new Option('--batch-norm <mode>', "BatchNormalization: 'frozen' keeps the running statistics (best for fine-tuning on small batches), 'train' normalizes with batch statistics and updates them")
+    .choices(BATCH_NORM_MODES)
+    .default('frozen');
 }
 
 /** The learning-rate schedule the flags describe; the step schedule decays once per epoch unless `--step-size` says otherwise. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { encodeModel, type ClassificationReport, type EpochEndInfo, type Trainer } from '@onnxkit/core';
+import { encodeModel, type ClassificationReport, type EpochEndInfo, type Model, type Trainer } from '@onnxkit/core';
 import { writeFileAtomic } from '@onnxkit/node';
 import { confusionMatrixSpec } from '../../plots/confusion-matrix.js';
 import { renderSvg } from '../../plots/render-svg.js';
@@ -11,9 +11,10 @@ export function outputBase(out: string): string {
   return out.replace(/\.onnx$/i, '');
 }
 
-/** Exports the trainer's model with `metadata` and writes it atomically; returns its sha256. */
-export async function writeTrainedModel(trainer: Trainer, out: string, metadata: Record<string, string>, docString: string): Promise<string> {
-  const model = await trainer.exportModelForInference(metadata);
+/** Exports the trainer's model with `metadata` (through `finish`, when given) and writes it atomically; returns its sha256. */
+export async function writeTrainedModel(trainer: Trainer, out: string, metadata: Record<string, string>, docString: string, finish?: (model: Model) => Model): Promise<string> {
+  const exported = await trainer.exportModelForInference(metadata);
+  const model = finish ? finish(exported) : exported;
   model.producerName = 'onnxkit';
   model.docString = docString;
   const bytes = encodeModel(model);

@@ -32,6 +32,9 @@ const batchNormalization: LayerConverter = (inputs, a) => {
   const x = rank === 4 ? a.ctx.nchw(t, a.where) : a.ctx.keras(t);
   const y = a.ctx.op('BatchNormalization', [x, param('gamma', 1), param('beta', 0), param('moving_mean', 0), param('moving_variance', 1)], {
     epsilon: float(a.cfg.number('epsilon', 1e-3)),
+    // Keras' moving-average update has ONNX's convention (moving·m + batch·(1 − m)); it matters when
+    // the converted model trains with batchNorm 'train'.
+    momentum: float(a.cfg.number('momentum', 0.99)),
   });
   return { name: y, shape: t.shape, layout: rank === 4 ? 'nchw' : 'keras' };
 };

@@ -16,6 +16,11 @@ export interface Checkpoint {
   parameters: TensorData[];
   /** Optimizer state, `<param>.<slot>`. */
   optimizerState: TensorData[];
+  /**
+   * Non-trainable tensors the training graph updates: BatchNormalization's running statistics with
+   * `batchNorm: 'train'`, by initializer name. Absent (or empty) otherwise.
+   */
+  buffers?: TensorData[];
   /** The optimizer's resolved hyper-parameters, for the record. */
   optimizer?: Record<string, unknown>;
   /** Free-form string pairs. */
@@ -24,8 +29,14 @@ export interface Checkpoint {
 
 /** The 8 bytes every checkpoint starts with: ASCII `ONNXKITC`. */
 export const CHECKPOINT_MAGIC: Readonly<Uint8Array> = Uint8Array.from('ONNXKITC', (ch) => ch.charCodeAt(0));
-/** The format version this build writes; it also reads version 1 (docs/ARTIFACTS.md). */
-export const CHECKPOINT_VERSION = 2;
+/**
+ * The format version this build writes for a checkpoint with buffers; one without is written as
+ * version 2, byte for byte as before buffers existed, so builds that read versions 1 and 2 keep reading
+ * it. Versions 1 to 3 are read (docs/ARTIFACTS.md).
+ */
+export const CHECKPOINT_VERSION = 3;
+/** The newest format without buffers. */
+const VERSION_WITHOUT_BUFFERS = 2;
 
 /** Version 1: magic, version, header length, then the header; its CRC covers the tensor bytes only. */
 const PREAMBLE_V1 = 16;
@@ -36,7 +47,7 @@ const ALIGN = 8;
 
 interface TensorEntry {
   name: string;
-  role: 'parameter' | 'state';
+  role: 'parameter' | 'state' | 'buffer';
   dtype: DataType;
   dims: number[];
   offset: number;
@@ -57,7 +68,7 @@ interface Header {
 const align8 = (n: number) => (n + ALIGN - 1) & ~(ALIGN - 1);
 
 /**
- * Encodes a checkpoint (version 2): magic, u32 version, u32 header length, u32 CRC-32 of all that
+ * Encodes a checkpoint (version 3 with buffers, else 2): magic, u32 version, u32 header length, u32 CRC-32 of all that
  * follows, a JSON header, then the tensors' little-endian bytes, each 8-byte aligned.
  */
 export function encodeCheckpoint(checkpoint: Checkpoint): Uint8Array {
@@ -79,6 +90,8 @@ export function encodeCheckpoint(checkpoint: Checkpoint): Uint8Array {
   };
   for (const t of checkpoint.parameters) add(t, 'parameter');
   for (const t of checkpoint.optimizerState) add(t, 'state');
+  for (const t of checkpoint.buffers ?? []) add(t, 'buffer');
+  const version = checkpoint.buffers?.length ? CHECKPOINT_VERSION : VERSION_WITHOUT_BUFFERS;
 
   const header: Header = {
     fingerprint: checkpoint.fingerprint,
@@ -93,7 +106,7 @@ export function encodeCheckpoint(checkpoint: Checkpoint): Uint8Array {
   const out = new Uint8Array(dataStart + offset);
   out.set(CHECKPOINT_MAGIC, 0);
   const view = new DataView(out.buffer);
-  view.setUint32(8, CHECKPOINT_VERSION, true);
+  view.setUint32(8, version, true);
   view.setUint32(12, json.length, true);
   out.set(json, PREAMBLE_V2);
   blobs.forEach((blob, i) => out.set(blob, dataStart + tensors[i].offset));
@@ -102,8 +115,8 @@ export function encodeCheckpoint(checkpoint: Checkpoint): Uint8Array {
 }
 
 /**
- * Decodes {@link encodeCheckpoint}'s bytes (format version 2, or 1 as earlier builds wrote it); throws
- * {@link CheckpointFormatError} naming what is wrong. Version 2 checks its CRC over the header and the
+ * Decodes {@link encodeCheckpoint}'s bytes (format version 3 or 2, or 1 as earlier builds wrote it);
+ * throws {@link CheckpointFormatError} naming what is wrong. Versions 2 and 3 check its CRC over the header and the
  * tensors before reading either; both versions check every tensor's offset for bounds, alignment and
  * overlap.
  */
@@ -115,8 +128,8 @@ export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
   if (bytes.length < PREAMBLE_V1) throw new CheckpointFormatError('truncated', `decodeCheckpoint: truncated: ${bytes.length} bytes, the preamble needs ${PREAMBLE_V1}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8, true);
-  if (version !== 1 && version !== 2) {
-    throw new CheckpointFormatError('unsupported-version', `decodeCheckpoint: format version ${version} is not supported (this build reads versions 1 and 2)`);
+  if (version !== 1 && version !== 2 && version !== 3) {
+    throw new CheckpointFormatError('unsupported-version', `decodeCheckpoint: format version ${version} is not supported (this build reads versions 1 to 3)`);
   }
   const preamble = version === 1 ? PREAMBLE_V1 : PREAMBLE_V2;
   if (bytes.length < preamble) throw new CheckpointFormatError('truncated', `decodeCheckpoint: truncated: ${bytes.length} bytes, the preamble needs ${preamble}`);
@@ -126,7 +139,7 @@ export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
   }
   const headerBytes = bytes.subarray(preamble, preamble + headerLength);
   const dataStart = align8(preamble + headerLength);
-  if (version === 2 && crc32(bytes.subarray(PREAMBLE_V2)) !== view.getUint32(16, true)) {
+  if (version >= 2 && crc32(bytes.subarray(PREAMBLE_V2)) !== view.getUint32(16, true)) {
     // Tell a cut-off file from a damaged one when the (unverified) header says how long it should be.
     const claimed = tryParseHeader(headerBytes)?.dataLength;
     if (typeof claimed === 'number' && bytes.length < dataStart + claimed) {
@@ -150,7 +163,9 @@ export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
     // Copy into a fresh buffer: aligned, and independent of the file's bytes.
     const copy = data.slice(e.offset, e.offset + e.length);
     const values = new ctor(copy.buffer, 0, storageLength(e.dtype, elementCount(e.dims))) as TensorValues;
-    (e.role === 'parameter' ? checkpoint.parameters : checkpoint.optimizerState).push({ name: e.name, dtype: e.dtype, dims: e.dims, data: values });
+    const tensor = { name: e.name, dtype: e.dtype, dims: e.dims, data: values };
+    if (e.role === 'buffer') (checkpoint.buffers ??= []).push(tensor);
+    else (e.role === 'parameter' ? checkpoint.parameters : checkpoint.optimizerState).push(tensor);
   }
   return checkpoint;
 }
@@ -193,7 +208,9 @@ function checkHeader(h: Header, version: number): void {
     const name = e.name;
     if (names.has(`${e.role}:${name}`)) throw bad(`tensor '${name}' is listed twice`);
     names.add(`${e.role}:${name}`);
-    if (e.role !== 'parameter' && e.role !== 'state') throw bad(`tensor '${name}' has role ${String(e.role)}`);
+    // Buffers came with version 3: a version 2 file that lists one was not written by an onnxkit build.
+    const roles = version >= 3 ? ['parameter', 'state', 'buffer'] : ['parameter', 'state'];
+    if (!roles.includes(e.role)) throw bad(`tensor '${name}' has role ${String(e.role)}`);
     if (typeof e.dtype !== 'string' || !storageOf(e.dtype)) throw bad(`tensor '${name}' has dtype ${String(e.dtype)}`);
     if (!Array.isArray(e.dims) || !e.dims.every((d) => Number.isSafeInteger(d) && d >= 0)) throw bad(`tensor '${name}' has bad dims`);
     const need = byteSize(e.dtype, elementCount(e.dims));

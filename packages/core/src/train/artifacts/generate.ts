@@ -11,6 +11,7 @@ import {
   type ResolvedOptimizerOptions,
 } from '../optimizers/index.js';
 import { nameValue } from '../../onnx/name-value.js';
+import { updatedName } from '../optimizers/names.js';
 import { ARTIFACT_GENERATOR_VERSION, ARTIFACT_METADATA } from './artifact-metadata.js';
 import { encodeCheckpoint } from './checkpoint.js';
 import { parameterFingerprint } from './fingerprint.js';
@@ -20,6 +21,8 @@ import { checkArtifactOptions, type ArtifactOptions } from './options.js';
 import { ARTIFACT_TARGETS, type ArtifactTarget } from './targets.js';
 import { commuteReluMaxPool } from './commute-relu-pool.js';
 import { isBatchSeparable } from './batch-separable.js';
+import { planBatchStatistics, statisticOutputs, statisticsAsInputs, useBatchStatistics, type BatchNormMode, type BatchStatisticsPlan } from './batch-norm-mode.js';
+import { lowerBatchStatistics } from './lower-batch-norm.js';
 import { learnableInitializers, selectTrainable } from './select-trainable.js';
 
 /** The opset artifacts are written in, unless the model's is newer. */
@@ -59,6 +62,10 @@ export interface ArtifactSummary {
   fingerprint: string;
   /** The target the graphs are formulated for. */
   target: ArtifactTarget;
+  /** How the training graph runs BatchNormalization. */
+  batchNorm: BatchNormMode;
+  /** The running statistics the training graph updates (`batchNorm: 'train'`), in initializer order. */
+  runningStatistics: { name: string; dims: number[] }[];
 }
 
 /** The four training artifacts (docs/ARTIFACTS.md). */
@@ -119,9 +126,11 @@ export function generateArtifacts(model: Model, options: ArtifactOptions = {}): 
     ? model.graph.inputs.filter((v) => !initializerNames.has(v.name) && v.type?.kind === 'tensor' && v.type.dtype === 'float32').map((v) => v.name)
     : [];
   const fingerprint = parameterFingerprint(trainable);
-  const reserved = new Set([LABELS, LOSS, ...[...trainable.map((t) => t.name), ...inputGradients].map(gradientName)]);
+  const batchNorm = options.batchNorm ?? 'frozen';
+  const bn = batchNorm === 'train' ? planBatchStatistics(model.graph, target.prediction, new Set(trainable.map((t) => t.name))) : undefined;
+  const reserved = new Set([LABELS, LOSS, ...[...trainable.map((t) => t.name), ...inputGradients].map(gradientName), ...(bn ? statisticOutputs(bn) : [])]);
   const labelsShape = original(target.prediction) ?? declaredShape(model.graph, target.output);
-  const common = { model, from, to, target, trainable, reserved, labelsShape, rankOf, loss, options, artifactTarget };
+  const common = { model, from, to, target, trainable, reserved, labelsShape, rankOf, loss, options, artifactTarget, bn };
 
   const training = lossGraph(common, true);
   const grads = appendBackward(training.b, {
@@ -142,6 +151,12 @@ export function generateArtifacts(model: Model, options: ArtifactOptions = {}): 
   };
   for (const t of trainable) gradOutput(t.name, 'float32', [...t.dims]);
   for (const input of inputGradients) gradOutput(input, 'float32', declaredShape(model.graph, input));
+  if (bn) {
+    for (const t of bn.statistics) training.b.output(updatedName(t.name), 'float32', [...t.dims]);
+    // The forward graph computes the source model's values (renamed, opset upgraded): same shapes.
+    const sourceName = new Map([...training.renames].map(([from, to]) => [to, from]));
+    lowerBatchStatistics(training.b, training.marked, (name) => original(sourceName.get(name) ?? name), options.batchNormMomentum);
+  }
 
   const evaluation = lossGraph(common, false);
   for (const o of model.graph.outputs) evaluation.b.graph.outputs.push({ ...o });
@@ -165,8 +180,10 @@ export function generateArtifacts(model: Model, options: ArtifactOptions = {}): 
     return m;
   };
   const trainingModel = finish(training.b, 'training', 'training');
-  // Input gradients are per sample, so slices of a batch would have to be stitched, not averaged.
-  if (inputGradients.length === 0 && isBatchSeparable(model.graph, rankOf)) trainingModel.metadata[ARTIFACT_METADATA.samples] = 'independent';
+  // Input gradients are per sample, so slices of a batch would have to be stitched, not averaged; batch
+  // statistics couple the samples of a batch.
+  const separable = inputGradients.length === 0 && !bn?.nodes.length && isBatchSeparable(model.graph, rankOf);
+  if (separable) trainingModel.metadata[ARTIFACT_METADATA.samples] = 'independent';
   const evalModel = finish(evaluation.b, 'eval', 'eval');
 
   const opt = buildOptimizerModel(trainable, optimizer);
@@ -181,6 +198,7 @@ export function generateArtifacts(model: Model, options: ArtifactOptions = {}): 
     parameters: trainable.map((t) => ({ name: t.name, dtype: t.dtype, dims: [...t.dims], data: t.data.slice() as TensorData['data'] })),
     optimizerState: opt.state.map((s) => ({ name: s.name, dtype: s.dtype, dims: s.dims, data: new Float32Array(elementCount(s.dims)) })),
     optimizer: { ...optimizer },
+    ...(bn ? { buffers: bn.statistics.map((t) => ({ name: t.name, dtype: t.dtype, dims: [...t.dims], data: t.data.slice() as TensorData['data'] })) } : {}),
   });
 
   const summary: ArtifactSummary = {
@@ -199,6 +217,8 @@ export function generateArtifacts(model: Model, options: ArtifactOptions = {}): 
     nodes: { training: trainingModel.graph.nodes.length, eval: evalModel.graph.nodes.length, optimizer: opt.model.graph.nodes.length },
     fingerprint,
     target: artifactTarget,
+    batchNorm,
+    runningStatistics: (bn?.statistics ?? []).map((t) => ({ name: t.name, dims: [...t.dims] })),
   };
   const artifacts: TrainingArtifacts = {
     trainingModel,
@@ -224,6 +244,7 @@ interface Common {
   loss: LossKind;
   options: ArtifactOptions;
   artifactTarget: ArtifactTarget;
+  bn: BatchStatisticsPlan | undefined;
 }
 
 /** The forward graph with `labels` and the loss appended (and d loss / d prediction when `gradient`). */
@@ -234,6 +255,8 @@ function lossGraph(c: Common, gradient: boolean) {
     extraInputs: [{ name: LABELS, dtype: 'float32', shape: c.labelsShape }],
     rankOf: c.rankOf,
   });
+  if (c.bn) statisticsAsInputs(b, c.bn);
+  const marked = c.bn && gradient ? useBatchStatistics(b, c.bn) : new Set<string>();
   if (gradient && ARTIFACT_TARGETS[c.artifactTarget].poolBeforeRelu) commuteReluMaxPool(b.graph);
   let prediction = renames.get(c.target.prediction) ?? c.target.prediction;
   let labels = LABELS;
@@ -256,7 +279,7 @@ function lossGraph(c: Common, gradient: boolean) {
     output: LOSS,
   });
   b.output(result.loss, 'float32', []);
-  return { b, prediction, gradient: result.gradient };
+  return { b, prediction, gradient: result.gradient, marked, renames };
 }
 
 function flatSize(dims: readonly Dim[]): Dim {

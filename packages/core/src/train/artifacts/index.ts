@@ -15,3 +15,4 @@ export { parameterFingerprint, type ParameterShape } from './fingerprint.js';
 export { learnableInitializers, selectTrainable, type TrainableSelection } from './select-trainable.js';
 export { ARTIFACT_TARGETS, targetForDevice, type ArtifactTarget, type ArtifactTargetInfo } from './targets.js';
 export { ARTIFACT_METADATA, ARTIFACT_GENERATOR_VERSION } from './artifact-metadata.js';
+export { BATCH_NORM_MODES, type BatchNormMode } from './batch-norm-mode.js';

@@ -1,5 +1,6 @@
 import type { LossKind } from '../losses/index.js';
 import type { OptimizerOptions } from '../optimizers/index.js';
+import { checkBatchNormOptions, type BatchNormMode } from './batch-norm-mode.js';
 import { ARTIFACT_TARGETS, isArtifactTarget, type ArtifactTarget } from './targets.js';
 
 /** Options of `generateArtifacts`. */
@@ -26,6 +27,23 @@ export interface ArtifactOptions extends OptimizerOptions {
    * interchangeable between targets. @defaultValue 'portable'
    */
   target?: ArtifactTarget;
+  /**
+   * BatchNormalization in the training graph (docs/ARTIFACTS.md, "BatchNormalization"): `'frozen'`
+   * normalizes with the running statistics and leaves them constant; `'train'` normalizes with the
+   * batch's statistics and updates the running ones, which become `<statistic>` inputs and
+   * `<statistic>.new` outputs of the training graph, inputs of the eval graph, and `buffer` tensors of
+   * the checkpoint. Frozen is the default because fine-tuning a pretrained model on small batches is
+   * the common case: statistics of a few examples are noisy and would drag the running statistics
+   * toward them (Keras' transfer-learning guide keeps BatchNormalization in inference mode for the same
+   * reason). Train from scratch, or with large batches, in `'train'`. @defaultValue 'frozen'
+   */
+  batchNorm?: BatchNormMode;
+  /**
+   * With `batchNorm: 'train'`: the momentum m of every node's running-statistics update, `running ←
+   * m·running + (1 − m)·batch` (ONNX's convention; PyTorch's `momentum` is 1 − m).
+   * @defaultValue each node's `momentum` attribute (ONNX's default 0.9)
+   */
+  batchNormMomentum?: number;
 }
 
 /** Checks option kinds; ranges are checked where each option is used. */
@@ -49,6 +67,7 @@ export function checkArtifactOptions(options: ArtifactOptions): void {
     throw new TypeError(`generateArtifacts: 'inputGradients' must be a boolean`);
   }
   if (options.output !== undefined && typeof options.output !== 'string') throw new TypeError(`generateArtifacts: 'output' must be a string`);
+  checkBatchNormOptions(options.batchNorm, options.batchNormMomentum);
   if (options.target !== undefined && !isArtifactTarget(options.target)) {
     throw new RangeError(`generateArtifacts: 'target' must be one of ${Object.keys(ARTIFACT_TARGETS).map((t) => `'${t}'`).join(', ')}, got '${String(options.target)}'`);
   }

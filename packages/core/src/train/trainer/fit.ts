@@ -25,6 +25,8 @@ export function imagesToFeed(trainer: Pick<Trainer, 'dataInputs'>, images: Float
   if (!input) throw new RangeError('fit: the model has no data input');
   const [c, h, w] = shape;
   const s = input.shape;
+  // A head trained on a frozen backbone's features takes them as [N, D] (train/transfer/embeddings.ts).
+  if (s.length === 2) return { [input.name]: { data: images, dims: [count, c * h * w] } };
   const nhwc = s.length === 4 && s[3] === c && s[1] === h && s[2] === w && s[1] !== c;
   if (!nhwc) return { [input.name]: { data: images, dims: [count, c, h, w] } };
   const out = new Float32Array(images.length);

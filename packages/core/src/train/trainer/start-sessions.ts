@@ -10,6 +10,7 @@ import type { ArtifactOptions } from '../artifacts/options.js';
 import { ARTIFACT_TARGETS, isArtifactTarget, targetForDevice, type ArtifactTarget } from '../artifacts/targets.js';
 import { gradientName, updatedName } from '../optimizers/names.js';
 import { artifactModel, isGeneratedArtifacts, type ArtifactModel, type ArtifactSet } from './artifact-set.js';
+import { statisticOutputNames } from './batch-statistics.js'; // batch statistics: batch-statistics.ts
 import { planReplicas, TrainingReplicas } from './data-parallel.js';
 import { withTrainerDefaults } from './session-defaults.js';
 
@@ -155,7 +156,7 @@ export async function startSessions(given: TrainingArtifacts | ArtifactSet | Mod
   const onDevice = (names: readonly string[], cpu: readonly string[] = []) => ({
     preferredOutputLocation: Object.fromEntries([...names.map((n) => [n, 'gpu-buffer']), ...cpu.map((n) => [n, 'cpu'])]),
   });
-  const trainingOnDevice = onDevice(params.map(gradientName), [LOSS]);
+  const trainingOnDevice = onDevice([...params.map(gradientName), ...statisticOutputNames(checkpoint)], [LOSS]); // batch statistics: batch-statistics.ts
 
   let trainingSession = await createSession(training.bytes, known && keepFor(known) ? { ...sessionOptions, ...trainingOnDevice } : sessionOptions);
   const device = trainingSession.device;

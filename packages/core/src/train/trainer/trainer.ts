@@ -10,6 +10,7 @@ import { LABELS, LOSS, type TrainingArtifacts } from '../artifacts/generate.js';
 import type { ArtifactTarget } from '../artifacts/targets.js';
 import { gradientName, LEARNING_RATE, STEP, updatedName } from '../optimizers/names.js';
 import type { ArtifactModel, ArtifactSet } from './artifact-set.js';
+import { BatchStatistics } from './batch-statistics.js'; // batch statistics: batch-statistics.ts
 import { accumulatorModelBytes } from './gradient-accumulator.js';
 import { inferenceModelFromEval, MODEL_CARD_KEY } from './inference-export.js';
 import { startSessions, type StartedSessions, type TrainerOptions } from './start-sessions.js';
@@ -70,6 +71,7 @@ export class Trainer {
   #params: TensorMap = new Map();
   #state: TensorMap = new Map();
   #stateNames: string[];
+  #statistics: BatchStatistics; // batch statistics: batch-statistics.ts
   #grads: TensorMap | undefined;
   #previous: { params: TensorMap; state: TensorMap; step: number } | undefined;
   #resetPending = true;
@@ -96,8 +98,9 @@ export class Trainer {
     this.#stateNames = init.checkpoint.optimizerState.map((s) => s.name);
     this.#optimizerConfig = init.checkpoint.optimizer;
     const paramNames = new Set(this.parameters.map((p) => p.name));
+    this.#statistics = new BatchStatistics(init.training, (data, dims) => this.#tensor(data, dims)); // batch statistics: batch-statistics.ts
     this.dataInputs = init.training.inputs
-      .filter((s) => s.name !== LABELS && !paramNames.has(s.name))
+      .filter((s) => s.name !== LABELS && !paramNames.has(s.name) && !this.#statistics.has(s.name))
       .map((s) => ({ name: s.name, dtype: s.dtype as DataType, shape: s.shape ?? [] }));
     this.#sampleInputs = init.training.inputs.filter((s) => !paramNames.has(s.name));
     const labels = init.training.inputs.find((s) => s.name === LABELS);
@@ -152,7 +155,7 @@ export class Trainer {
   /** Computes the loss and the model's outputs on one batch, without touching gradients. */
   async evalStep(inputs: Record<string, FeedValue>, labels: FeedValue): Promise<EvalStepResult> {
     this.#checkAlive('evalStep');
-    const out = await this.#eval.run({ ...this.#dataFeeds(inputs, 'evalStep'), [LABELS]: labels, ...Object.fromEntries(this.#params) });
+    const out = await this.#eval.run({ ...this.#dataFeeds(inputs, 'evalStep'), [LABELS]: labels, ...Object.fromEntries(this.#params), ...this.#statistics.feeds() });
     const outputs: EvalStepResult['outputs'] = {};
     for (const [name, t] of Object.entries(out)) {
       if (name !== LOSS) outputs[name] = { data: await t.getData(), dims: t.dims };
@@ -182,6 +185,7 @@ export class Trainer {
     // Keep one generation back so a step that produces NaN can be undone (see restorePrevious).
     if (this.#previous) this.#disposeGeneration(this.#previous);
     this.#previous = { params: this.#params, state: this.#state, step: this.#step };
+    this.#statistics.mark(); // batch statistics: batch-statistics.ts
     this.#params = new Map(this.parameters.map((p) => [p.name, out[updatedName(p.name)].tensor]));
     this.#state = new Map(this.#stateNames.map((s) => [s, out[updatedName(s)].tensor]));
     this.#step++;
@@ -200,6 +204,7 @@ export class Trainer {
     if (!this.#previous) return false;
     this.#disposeGeneration({ params: this.#params, state: this.#state });
     ({ params: this.#params, state: this.#state, step: this.#step } = this.#previous);
+    this.#statistics.restore(); // batch statistics: batch-statistics.ts
     this.#previous = undefined;
     this.#resetPending = true;
     return true;
@@ -258,6 +263,7 @@ export class Trainer {
       step: this.#step,
       parameters: await read(this.parameters.map((p) => p.name), this.#params, (n) => paramDims.get(n)!),
       optimizerState: await read(this.#stateNames, this.#state, stateDims),
+      buffers: await this.#statistics.read(), // batch statistics: batch-statistics.ts
       ...(this.#optimizerConfig ? { optimizer: this.#optimizerConfig } : {}),
       metadata,
     });
@@ -293,6 +299,7 @@ export class Trainer {
       const data = ((await this.#params.get(p.name)!.getData()) as Float32Array).slice();
       parameters.push({ name: p.name, dtype: 'float32', dims: [...p.dims], data });
     }
+    parameters.push(...(await this.#statistics.read())); // batch statistics: batch-statistics.ts
     const card = { trainedWith: 'onnxkit', optimizerSteps: this.#step, device: this.device, optimizer: this.#optimizerConfig };
     return inferenceModelFromEval(this.#evalModel.model, parameters, { [MODEL_CARD_KEY]: JSON.stringify(card), ...metadata });
   }
@@ -304,11 +311,13 @@ export class Trainer {
     this.#disposeAll(this.#grads);
     if (this.#previous) this.#disposeGeneration(this.#previous);
     this.#disposeGeneration({ params: this.#params, state: this.#state });
+    this.#statistics.dispose(); // batch statistics: batch-statistics.ts
     for (const s of [this.#training, this.#eval, this.#optimizer, this.#accumulator]) await s?.release();
     await this.#replicas?.release();
   }
 
   #adoptCheckpoint(checkpoint: Checkpoint): void {
+    this.#statistics.load(checkpoint); // batch statistics: batch-statistics.ts
     const byName = new Map(checkpoint.parameters.map((p) => [p.name, p]));
     for (const p of this.parameters) {
       const t = byName.get(p.name);
@@ -335,7 +344,8 @@ export class Trainer {
       }
       batch = checked;
     }
-    const out = await this.#training.run({ ...batch, ...Object.fromEntries(this.#params) });
+    const out = await this.#training.run({ ...batch, ...Object.fromEntries(this.#params), ...this.#statistics.feeds() });
+    this.#statistics.adopt(out); // batch statistics: batch-statistics.ts
     const grads: TensorMap = new Map(names.map((n) => [n, out[gradientName(n)].tensor]));
     return { loss: Number((await out[LOSS].getData())[0]), grads };
   }
@@ -343,7 +353,7 @@ export class Trainer {
   #dataFeeds(inputs: Record<string, FeedValue>, where: string): Record<string, FeedValue> {
     if (!inputs || typeof inputs !== 'object') throw new TypeError(`${where}: inputs must be an object of model inputs`);
     for (const name of Object.keys(inputs)) {
-      if (name === LABELS || this.parameters.some((p) => p.name === name)) {
+      if (name === LABELS || this.parameters.some((p) => p.name === name) || this.#statistics.has(name)) { // batch statistics: batch-statistics.ts
         throw new TypeError(`${where}: '${name}' is not a data input; pass labels as the second argument`);
       }
     }

@@ -1,6 +1,7 @@
 import type { GradientRule } from '../types.js';
 import { ACTIVATION_RULES } from './activations.js';
 import { ARITHMETIC_RULES } from './arithmetic.js';
+import { BATCH_NORMALIZATION_RULES } from './batch-normalization.js';
 import { CONV_RULES } from './conv.js';
 import { LAYOUT_RULES } from './layout.js';
 import { LINEAR_RULES } from './linear.js';
@@ -20,4 +21,5 @@ export const GRADIENT_RULES: Readonly<Record<string, GradientRule>> = Object.fre
   ...LAYOUT_RULES,
   ...SLICING_RULES,
   ...NORMALIZATION_RULES,
+  ...BATCH_NORMALIZATION_RULES,
 });

@@ -137,7 +137,10 @@ function reduceRule(mean: boolean): GradientRule {
     if (rank === undefined && !(all || intAttr(node, 'keepdims', 1) === 1)) return ctx.fail(`the static rank of '${x}' is needed`);
     const reduced = all ? Array.from({ length: rank ?? 0 }, (_, i) => i) : axes.map((a) => (a < 0 ? a + (rank as number) : a));
     if (intAttr(node, 'keepdims', 1) !== 1 && !all) dy = emit.unsqueeze(dy, [...reduced].sort((a, b) => a - b));
-    const xShape = emit.op('Shape', [x]);
+    // With the reduced dims static, dY (full size elsewhere) expands to a constant [1…, d…, 1…]: no
+    // runtime Shape, which WebGPU's layout transform would turn into an int64 Gather on the CPU.
+    const reducedStatic = shape && reduced.every((a) => typeof shape[a] === 'number');
+    const xShape = reducedStatic ? emit.ints(shape.map((d, i) => (reduced.includes(i) ? (d as number) : 1))) : emit.op('Shape', [x]);
     let dx = emit.op('Expand', [dy, xShape]);
     if (mean) {
       const dims = shape ? reduced.map((a) => shape[a]) : undefined;

@@ -175,7 +175,11 @@ const averagePool: GradientRule = (ctx) => {
   return [scatterBack(ctx, p, scaled, ones)];
 };
 
-/** GlobalAveragePool: dX = dY broadcast over space / spatial size (counted at run time when not static). */
+/**
+ * GlobalAveragePool: dX = dY broadcast over space / spatial size (counted at run time when not static).
+ * With static spatial dims dY [N, C, 1, 1] expands to the constant [1, 1, H, W]: no runtime Shape,
+ * whose int64 arithmetic WebGPU's layout transform would move to the CPU.
+ */
 const globalAveragePool: GradientRule = (ctx) => {
   const { emit, node } = ctx;
   const x = node.inputs[0];
@@ -183,10 +187,10 @@ const globalAveragePool: GradientRule = (ctx) => {
   const dy = ctx.outputGrads[0] as string;
   const shape = ctx.shapeOf(x);
   const spatial = shape?.slice(2);
-  const xShape = emit.op('Shape', [x]);
   if (spatial && spatial.every((d) => typeof d === 'number')) {
-    return [emit.op('Expand', [emit.mul(dy, emit.scalar(1 / prod(spatial as number[]), dtype)), xShape])];
+    return [emit.op('Expand', [emit.mul(dy, emit.scalar(1 / prod(spatial as number[]), dtype)), emit.ints([1, 1, ...(spatial as number[])])])];
   }
+  const xShape = emit.op('Shape', [x]);
   const rank = shape?.length ?? ctx.rankOf(node.outputs[0]);
   if (rank === undefined) return ctx.fail(`the static rank of '${x}' is needed`);
   const count = emit.reduceSum(emit.op('Expand', [emit.scalar(1, dtype), xShape]), range(2, rank), true);
@@ -204,7 +208,7 @@ const globalMaxPool: GradientRule = (ctx) => {
   const flat = emit.reshape(x, [0, 0, s]);
   const hit = emit.where(emit.op('Equal', [flat, emit.reshape(node.outputs[0], [0, 0, 1])]), emit.scalar(1, dtype), emit.scalar(0, dtype));
   const g = emit.mul(firstOnly(ctx, hit, s, dtype), emit.reshape(ctx.outputGrads[0] as string, [0, 0, 1]));
-  return [emit.reshapeLike(g, x)];
+  return [emit.reshape(g, [0, 0, ...(spatial as number[])])];
 };
 
 /** Rules for pooling. */

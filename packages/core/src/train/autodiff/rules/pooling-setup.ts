@@ -94,6 +94,10 @@ export function scatterBack(ctx: GradientContext, p: Pooling, g: string, kernels
     : p.geo.strides.map((s) => s - 1);
   let dx = emit.op('ConvTranspose', [g, kernels], { ...windowAttrs(p), output_padding: pad.some((v) => v) ? pad : undefined });
   if (!p.known && pad.some((v) => v)) dx = emit.op('Slice', [dx, emit.ints(new Array(n).fill(0)), spatialShape(ctx, p.x), emit.ints(range(2, 2 + n))]);
+  // A constant target when only the batch is unknown: a runtime Shape(X) becomes an int64 Gather on the
+  // CPU under WebGPU's layout transform.
+  const channels = ctx.shapeOf(p.x)?.[1];
+  if (p.known && typeof channels === 'number') return emit.reshape(dx, [-1, channels, ...(p.size as number[])]);
   return emit.reshapeLike(dx, p.x);
 }
 

@@ -1,0 +1,2 @@
+export { DiskEmbeddingStore } from './disk-embedding-store.js';
+export { backboneKey, embedImageFolder, embedDataset, type EmbedDataOptions, type EmbeddedData } from './embed-data.js';

@@ -1,0 +1,2 @@
+// Shared with scripts/ through packages/testkit (no imports between test/ and scripts/).
+export * from '../../packages/testkit/src/torchvision-hash.js';
