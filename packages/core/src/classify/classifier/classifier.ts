@@ -2,7 +2,7 @@ import type { DataType } from '../../onnx/dtype.js';
 import { checkModelLoadOptions } from '../../runtime/model-load-options.js';
 import { startSession, type Session } from '../../runtime/session.js';
 import type { Device } from '../../runtime/device.js';
-import { formatSpecs, type SpecDim, type TensorSpec } from '../../runtime/tensor-spec.js';
+import { formatSpecs, type TensorSpec } from '../../runtime/tensor-spec.js';
 import { getImageDecoder, type ImageDecoder, type ImageInput } from '../image/decoder-registry.js';
 import { ImageError } from '../image/image-error.js';
 import { DEFAULT_MAX_PIXELS, describeImage, isRawImage, type RawImage } from '../image/raw-image.js';
@@ -15,6 +15,7 @@ import { positiveInt, type ClassifierOptions, type ClassifyOptions, type Classif
 import { checkImagePool, type ImagePool } from '../pool/image-pool.js';
 import { isImageStream } from '../pool/image-stream.js';
 import { orderedBatches } from '../pool/ordered-stream.js';
+import { inputDims, pick, staticClasses } from './model-io.js';
 import { rowProbabilities, topK, type Prediction, type ScoreKind } from './scores.js';
 
 /** A classified image: the best class (`label`, `index`, `probability`) and the `topK` best. */
@@ -371,35 +372,6 @@ interface ClassifierInit {
   decoder: ImageDecoder | undefined;
   concurrency: number;
   pool: ImagePool | undefined;
-}
-
-function pick(specs: readonly TensorSpec[], name: string | undefined, kind: 'input' | 'output'): TensorSpec {
-  const tensors = specs.filter((s) => s.isTensor);
-  if (name !== undefined) {
-    const found = tensors.find((s) => s.name === name);
-    if (!found) throw new RangeError(`Classifier.load: the model has no ${kind} '${name}'; its ${kind}s:\n${formatSpecs(specs)}`);
-    return found;
-  }
-  if (kind === 'output' || tensors.length === 1) {
-    if (tensors.length === 0) throw new TypeError(`Classifier.load: the model has no tensor ${kind}`);
-    return tensors[0];
-  }
-  throw new RangeError(`Classifier.load: the model has ${tensors.length} inputs; name the image input with { input }:\n${formatSpecs(specs)}`);
-}
-
-function staticClasses(shape: readonly SpecDim[] | undefined): number | undefined {
-  if (!shape || shape.length < 2) return undefined;
-  const rest = shape.slice(1);
-  return rest.every((d) => typeof d === 'number') ? (rest as number[]).reduce((a, b) => a * b, 1) : undefined;
-}
-
-/** The input's dims after the batch: as declared when static, else from the spec's layout, else one flat row. */
-function inputDims(shape: readonly SpecDim[] | undefined, per: number, spec: PreprocessingSpec | undefined): number[] {
-  const rest = (shape ?? []).slice(1);
-  if (rest.length > 0 && rest.every((d) => typeof d === 'number')) return rest as number[];
-  if (spec && rest.length === 3) return spec.layout === 'NCHW' ? [spec.channels, spec.height, spec.width] : [spec.height, spec.width, spec.channels];
-  if (spec && rest.length === 2) return [spec.height, spec.width];
-  return [per];
 }
 
 function asImageError(e: unknown, image: unknown): ImageError {
