@@ -1,7 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { decodeRoundFile, encodeRoundFile, federatedAverage, type ClientUpdate } from '@onnxkit/core';
 import { Worker } from 'bullmq';
 import { writeFileAtomic } from '../io/atomic-write.js';
+import { FileAccessError } from '../io/file-access-error.js';
+import { readUntrustedFile } from '../io/read-untrusted.js';
 import { connectRedis } from '../queue/redis-connection.js';
 import { checkClientId, federationKeys, type UpdateJob } from './federation-keys.js';
 
@@ -127,9 +128,10 @@ export async function runCoordinator(options: CoordinatorOptions): Promise<Float
 async function loadCheckpoint(file: string): Promise<{ round: number; params: Float32Array; momentum?: Float32Array } | undefined> {
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(file);
+    // A regular file only, its size capped before allocating: never blocks on a FIFO or reads a device.
+    bytes = await readUntrustedFile(file, { kind: 'model', what: 'coordinator checkpoint' });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (e instanceof FileAccessError && e.code === 'not-found') return undefined;
     throw e;
   }
   const f = decodeRoundFile(bytes, file);
