@@ -5,14 +5,17 @@ import {
   decodeModel,
   encodeArtifacts,
   generateArtifacts,
+  GraphBuilder,
   oneHot,
   selectExamples,
   Trainer,
   type ArtifactTarget,
   type ImageDataset,
+  type Model,
   type TrainingArtifacts,
 } from '@onnxkit/node';
 import { commuteReluMaxPool } from '../../packages/core/src/train/artifacts/commute-relu-pool.js';
+import { cropConvolutionsToPool } from '../../packages/core/src/train/artifacts/crop-conv-to-pool.js';
 import { loadMnistDigits } from '../../packages/node/src/data/mnist-digits.js';
 
 // Artifact targets: the same training run through each formulation, and how Trainer.create picks one.
@@ -140,3 +143,76 @@ describe('Relu/MaxPool commutation (cpu target training graph)', () => {
     expect(commuteReluMaxPool(shared)).toBe(1);
   });
 });
+
+/**
+ * A convolution whose floor-mode pool leaves outputs unread (on a 12×11 input: 10×9 outputs, of which
+ * a 3×3 pool by 2 reads 9×9), one that feeds no pool, and a padded one before a pool that must stay as
+ * it is.
+ */
+function croppable(): Model {
+  const b = new GraphBuilder({ opset: 17 });
+  const weights = (name: string, dims: number[]) => {
+    const n = dims.reduce((a, d) => a * d, 1);
+    b.initializer(name, 'float32', dims, Float32Array.from({ length: n }, (_, i) => Math.sin(i * 1.7 + dims[0]) * 0.4));
+  };
+  weights('c1.w', [4, 2, 3, 3]);
+  weights('c2.w', [5, 4, 2, 2]);
+  weights('c3.w', [3, 5, 3, 3]);
+  weights('fc.w', [3, 6]);
+  const x = b.input('x', 'float32', ['N', 2, 12, 11]);
+  const c1 = b.op('Conv', [x, 'c1.w'], { kernel_shape: [3, 3] });
+  const p1 = b.op('MaxPool', [b.op('Relu', [c1])], { kernel_shape: [3, 3], strides: [2, 2] }); // 4×4 from 10×9
+  const c2 = b.op('Conv', [p1, 'c2.w']); // reads all of p1, so a crop of c1 that cut too much changes its output
+  const c3 = b.op('Conv', [b.op('Pad', [c2, b.constant('pads', 'int64', [8], [0, 0, 4, 1, 0, 0, 4, 1])]), 'c3.w'], { strides: [2, 1], pads: [1, 1, 1, 1] });
+  const p3 = b.op('MaxPool', [c3], { kernel_shape: [2, 2], strides: [2, 2] });
+  const flat = b.op('Flatten', [b.op('GlobalAveragePool', [p3])]);
+  b.output(b.op('Softmax', [b.op('MatMul', [flat, 'fc.w'])], { axis: 1 }, { output: 'probabilities' }), 'float32', ['N', 6]);
+  return b.build();
+}
+
+describe('convolutions cropped to what their MaxPool reads (cpu target training graph)', () => {
+  it('crops only unpadded convolutions feeding a floor-mode MaxPool, to the rows and columns it reads', () => {
+    const seed = generateArtifacts(buildSeedCnn({ seed: 1 }), { target: 'cpu' }).trainingModel.graph;
+    const crops = seed.nodes.filter((n) => n.opType === 'Slice' && n.name.endsWith('_crop'));
+    // conv2's 11×11 map is pooled 2×2 by 2 into 5×5, which reads 10×10: its 13×13 input is cut to 12×12.
+    expect(crops.map((n) => n.outputs[0])).toEqual(['conv2_cropped']);
+    const ends = seed.initializers.find((t) => t.name === crops[0].inputs[2])!;
+    expect(Array.from(ends.data as BigInt64Array, Number)).toEqual([12, 12]);
+    const graph = structuredClone(croppable().graph);
+    commuteReluMaxPool(graph);
+    const shapes = new Map<string, number[]>([['x', [8, 2, 12, 11]], ['c1.w', [4, 2, 3, 3]]]);
+    // The padded c3 is left alone whatever its input's size; c1's input is 12×11, read as 11×11.
+    expect(cropConvolutionsToPool(graph, (n) => shapes.get(n) ?? [8, 5, 12, 5])).toBe(1);
+    const slice = graph.nodes.find((n) => n.opType === 'Slice')!;
+    expect(Array.from(graph.initializers.find((t) => t.name === slice.inputs[2])!.data as BigInt64Array, Number)).toEqual([11, 11]);
+    expect(portableGraphCrops()).toBe(0);
+  });
+
+  it('gives the same gradients as the uncropped portable graph', async () => {
+    const artifacts = generateArtifacts(croppable(), { optimizer: 'sgd' });
+    const n = 5;
+    const inputs = { x: { data: Float32Array.from({ length: n * 2 * 12 * 11 }, (_, i) => Math.cos(i * 0.37)), dims: [n, 2, 12, 11] } };
+    const labels = { data: oneHot(Int32Array.from({ length: n }, (_, i) => i % 6), 6), dims: [n, 6] };
+    const gradients = async (target: ArtifactTarget) => {
+      const trainer = await Trainer.create(artifacts, { device: 'cpu', intraOpNumThreads: 1, target, dataParallel: 1 });
+      const before = await trainer.getContiguousParameters();
+      const { loss } = await trainer.trainStep(inputs, labels);
+      await trainer.optimizerStep({ learningRate: 1 });
+      const after = await trainer.getContiguousParameters();
+      await trainer.release();
+      return { loss, step: before.map((v, i) => v - after[i]) };
+    };
+    const cpu = await gradients('cpu');
+    const portable = await gradients('portable');
+    expect(cpu.loss).toBeCloseTo(portable.loss, 6);
+    const scale = Math.max(...portable.step.map(Math.abs));
+    expect(scale).toBeGreaterThan(1e-3);
+    cpu.step.forEach((g, i) => expect(Math.abs(g - portable.step[i]), `parameter value ${i}`).toBeLessThanOrEqual(1e-6 * scale));
+    const cpuGraph = generateArtifacts(croppable(), { target: 'cpu' }).trainingModel.graph;
+    expect(cpuGraph.nodes.filter((node) => node.name.endsWith('_crop')).length).toBe(1);
+  });
+});
+
+function portableGraphCrops(): number {
+  return generateArtifacts(buildSeedCnn({ seed: 1 }), { target: 'portable' }).trainingModel.graph.nodes.filter((n) => n.name.endsWith('_crop')).length;
+}

@@ -20,6 +20,7 @@ import { lossTarget, type LossTarget } from './loss-target.js';
 import { checkArtifactOptions, type ArtifactOptions } from './options.js';
 import { ARTIFACT_TARGETS, type ArtifactTarget } from './targets.js';
 import { commuteReluMaxPool } from './commute-relu-pool.js';
+import { cropConvolutionsToPool } from './crop-conv-to-pool.js';
 import { isBatchSeparable } from './batch-separable.js';
 import { planBatchStatistics, statisticOutputs, statisticsAsInputs, useBatchStatistics, type BatchNormMode, type BatchStatisticsPlan } from './batch-norm-mode.js';
 import { lowerBatchStatistics } from './lower-batch-norm.js';
@@ -130,7 +131,7 @@ export function generateArtifacts(model: Model, options: ArtifactOptions = {}): 
   const bn = batchNorm === 'train' ? planBatchStatistics(model.graph, target.prediction, new Set(trainable.map((t) => t.name))) : undefined;
   const reserved = new Set([LABELS, LOSS, ...[...trainable.map((t) => t.name), ...inputGradients].map(gradientName), ...(bn ? statisticOutputs(bn) : [])]);
   const labelsShape = original(target.prediction) ?? declaredShape(model.graph, target.output);
-  const common = { model, from, to, target, trainable, reserved, labelsShape, rankOf, loss, options, artifactTarget, bn };
+  const common = { model, from, to, target, trainable, reserved, labelsShape, rankOf, shapeOf: original, loss, options, artifactTarget, bn };
 
   const training = lossGraph(common, true);
   const grads = appendBackward(training.b, {
@@ -241,6 +242,8 @@ interface Common {
   reserved: ReadonlySet<string>;
   labelsShape: Dim[] | undefined;
   rankOf: (name: string) => number | undefined;
+  /** Static shapes of the source model's values. */
+  shapeOf: (name: string) => Dim[] | undefined;
   loss: LossKind;
   options: ArtifactOptions;
   artifactTarget: ArtifactTarget;
@@ -257,7 +260,12 @@ function lossGraph(c: Common, gradient: boolean) {
   });
   if (c.bn) statisticsAsInputs(b, c.bn);
   const marked = c.bn && gradient ? useBatchStatistics(b, c.bn) : new Set<string>();
-  if (gradient && ARTIFACT_TARGETS[c.artifactTarget].poolBeforeRelu) commuteReluMaxPool(b.graph);
+  const formulation = ARTIFACT_TARGETS[c.artifactTarget];
+  if (gradient && formulation.poolBeforeRelu) commuteReluMaxPool(b.graph);
+  if (gradient && formulation.cropConvToPool) {
+    const sourceName = new Map([...renames].map(([from, to]) => [to, from]));
+    cropConvolutionsToPool(b.graph, (name) => c.shapeOf(sourceName.get(name) ?? name));
+  }
   let prediction = renames.get(c.target.prediction) ?? c.target.prediction;
   let labels = LABELS;
   let axis = c.target.axis;

@@ -14,6 +14,8 @@ export interface ArtifactTargetInfo {
   readonly features: Readonly<GradientFeatures>;
   /** The training graph pools before its Relus (`commuteReluMaxPool`): exact, and less work. */
   readonly poolBeforeRelu: boolean;
+  /** The training graph crops convolutions to what their MaxPool reads (`cropConvolutionsToPool`): exact, less work. */
+  readonly cropConvToPool: boolean;
   /** Devices whose sessions run this target fastest (measured: docs/BENCHMARKS.md). */
   readonly bestFor: readonly Device[];
 }
@@ -23,11 +25,13 @@ export const ARTIFACT_TARGETS: Readonly<Record<ArtifactTarget, ArtifactTargetInf
   portable: Object.freeze({
     features: PORTABLE_FEATURES,
     poolBeforeRelu: false,
+    cropConvToPool: false,
     bestFor: Object.freeze(['webgpu', 'cuda'] as const),
   }),
   cpu: Object.freeze({
     features: Object.freeze({ maxPoolIndices: true }),
     poolBeforeRelu: true,
+    cropConvToPool: true,
     bestFor: Object.freeze(['cpu', 'wasm'] as const),
   }),
 });

@@ -48,7 +48,7 @@ export function planReplicas(
 }
 
 /**
- * Replicas of the training graph, each on a thread of its own, that run slices of one batch at the
+ * Replicas of the training graph, each on a thread of its own (the last on the calling thread), that run slices of one batch at the
  * same time. The training loss is a mean over samples and the samples are independent, so the
  * size-weighted means of the slices' losses and gradients are the whole batch's (up to float rounding).
  */
@@ -115,7 +115,10 @@ export class TrainingReplicas {
     this.#sessions ??= (async () => {
       const create = this.#runtime.createWorkerSession!;
       const options = { ...toOrtOptions(this.#options, 'cpu'), intraOpNumThreads: this.#plan.threadsEach, interOpNumThreads: 1 };
-      const raw = await Promise.all(Array.from({ length: this.#plan.count }, () => create(this.#bytes, options)));
+      // The last replica runs on this thread's own session: its run blocks this thread while the others
+      // work (onnxruntime-node runs synchronously), and its feeds and gradients cross no thread.
+      const workers = Array.from({ length: this.#plan.count - 1 }, () => create(this.#bytes, options));
+      const raw = await Promise.all([...workers, this.#runtime.createSession(this.#bytes, options)]);
       return raw.map((ort) => new Session(ort, this.#runtime, 'cpu'));
     })();
     return this.#sessions;
