@@ -5,12 +5,15 @@
 //
 //   pnpm tsx scripts/bench/classify-scaling.ts [--count 800] [--copies 1] [--repeats 3] [--pool-only] [--model models/onnx/mnist-cnn.onnx]
 //
-// Each run is a fresh `onnxkit classify` process under `taskset`; the rate is the run's own (model
-// loading excluded, decoding threads' start included). The pool runs also report the CPU time of the whole
-// process per image: when it does not grow from 1 to 2 workers, the work splits without overhead and the
-// rate is bounded by the cores left free by other processes. Prints the load average (other processes share the
-// cores: read the figures with it) and a markdown row per mode; the median of the repeats is reported.
-// Runs are interleaved across modes and core counts; 3 repeats take about a minute on a quiet machine.
+// Each run is a fresh `onnxkit classify` process under `taskset`; the rate is the run's own, from the first
+// image to the last line (model loading and the decoding threads' start, done at once before it, excluded),
+// and the whole process's rate (its wall time) is printed beside it. Every thread's CPU list is read from
+// /proc during the run, to show whether a 1-core run stayed on 1 core. The pool runs also report the CPU
+// time of the whole process per image: when it does not grow from 1 to 2 workers, the work splits without
+// overhead and the rate is bounded by the cores left free by other processes. Prints the load average
+// (other processes share the cores: read the figures with it) and a markdown row per mode; the median of
+// the repeats is reported. Runs are interleaved across modes and core counts; 3 repeats of 800 photos take
+// about a minute on a quiet machine.
 import { execFileSync, spawn } from 'node:child_process';
 import { linkSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
