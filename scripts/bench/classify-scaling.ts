@@ -3,16 +3,19 @@
 // thread pinned to 1 core and on 2 worker threads on 2 cores, plus the single-threaded report mode
 // (`--json`, the path before the pool) on the same cores for comparison.
 //
-//   pnpm tsx scripts/bench/classify-scaling.ts [--count 800] [--repeats 2] [--model models/onnx/mnist-cnn.onnx]
+//   pnpm tsx scripts/bench/classify-scaling.ts [--count 800] [--copies 1] [--repeats 3] [--pool-only] [--model models/onnx/mnist-cnn.onnx]
 //
-// Each run is a fresh `onnxkit classify` process under `taskset`; the rate is the run's own (model
-// loading excluded, decoding threads' start included). The pool runs also report the CPU time of the whole
-// process per image: when it does not grow from 1 to 2 workers, the work splits without overhead and the
-// rate is bounded by the cores left free by other processes. Prints the load average (other processes share the
-// cores: read the figures with it) and a markdown row per mode; the median of the repeats is reported.
-// Runs are interleaved across modes and core counts; 3 repeats take about a minute on a quiet machine.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// Each run is a fresh `onnxkit classify` process under `taskset`; the rate is the run's own, from the first
+// image to the last line (model loading and the decoding threads' start, done at once before it, excluded),
+// and the whole process's rate (its wall time) is printed beside it. Every thread's CPU list is read from
+// /proc during the run, to show whether a 1-core run stayed on 1 core. The pool runs also report the CPU
+// time of the whole process per image: when it does not grow from 1 to 2 workers, the work splits without
+// overhead and the rate is bounded by the cores left free by other processes. Prints the load average
+// (other processes share the cores: read the figures with it) and a markdown row per mode; the median of
+// the repeats is reported. Runs are interleaved across modes and core counts; 3 repeats of 800 photos take
+// about a minute on a quiet machine.
+import { execFileSync, spawn } from 'node:child_process';
+import { linkSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,60 +25,121 @@ import { loadAverage, machineInfo, median } from './measure.js';
 const { values } = parseArgs({
   options: {
     count: { type: 'string', default: '800' },
+    copies: { type: 'string', default: '1' },
     repeats: { type: 'string', default: '3' },
     model: { type: 'string', default: 'models/onnx/mnist-cnn.onnx' },
+    'pool-only': { type: 'boolean', default: false },
   },
 });
-const count = Number(values.count);
+const copies = Number(values.copies);
+// Every photo is there `copies` times (hard links), for runs longer than the 1,000 held-out digits.
+const count = Number(values.count) * copies;
 const repeats = Number(values.repeats);
 const root = path.resolve(import.meta.dirname, '../..');
-const cli = [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'packages/cli/src/cli/main.ts')];
+const cliMain = path.join(root, 'packages/cli/src/cli/main.ts');
 const cores = Number(execFileSync('nproc').toString().trim());
 if (cores < 2) throw new Error('classify-scaling needs at least 2 cores');
 
-/** One `onnxkit classify` run pinned to `cpus`: images/s, and CPU ms per image when the run reports it. */
-function run(cpus: string, args: string[], dir: string): { rate: number; cpu?: number } {
+/** What one run gave: its rate, the whole process's rate, its CPU per image, and threads found outside `cpus`. */
+interface RunResult {
+  rate: number;
+  wholeRate: number;
+  cpu?: number;
+  escaped: string[];
+}
+
+/**
+ * One `onnxkit classify` run pinned to `cpus`. While it runs, every thread's CPU list is read from /proc
+ * (a thread may widen its own affinity past `taskset`'s: ONNX Runtime pins its intra-op threads to
+ * cores of its choosing), so that a 1-core figure that was not really on 1 core says so.
+ */
+async function run(cpus: string, args: string[], dir: string): Promise<RunResult> {
   const started = performance.now();
-  const r = spawnSync('taskset', ['-c', cpus, process.execPath, ...cli, 'classify', values.model, dir, '--device', 'cpu', ...args], {
+  // node with tsx's loader, not tsx's CLI (a parent process): the pid read below is the classifier's own.
+  const child = spawn('taskset', ['-c', cpus, process.execPath, '--import', 'tsx', cliMain, 'classify', values.model, dir, '--device', 'cpu', ...args], {
     cwd: root,
-    encoding: 'utf8',
-    maxBuffer: 256 << 20,
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const escaped = new Set<string>();
+  const given = cpuSet(cpus);
+  const watch = setInterval(() => {
+    for (const [tid, allowed] of threadCpus(child.pid!)) if (cpuSet(allowed) !== given) escaped.add(`thread ${tid} on cpus ${allowed}`);
+  }, 50);
+  const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  clearInterval(watch);
   const wall = (performance.now() - started) / 1000;
-  if (r.status !== 0) throw new Error(`classify failed (${r.status}): ${r.stderr}`);
-  const rate = /([\d.]+) images\/s/.exec(r.stderr);
-  const cpu = /([\d.]+) ms CPU per image/.exec(r.stderr);
+  if (status !== 0) throw new Error(`classify failed (${status}): ${stderr}`);
+  const rate = /([\d.]+) images\/s/.exec(stderr);
+  const cpu = /([\d.]+) ms CPU per image/.exec(stderr);
   // Report mode prints no rate: its wall time (process start and model load included) is all there is.
-  return { rate: rate ? Number(rate[1]) : count / wall, ...(cpu ? { cpu: Number(cpu[1]) } : {}) };
+  return { rate: rate ? Number(rate[1]) : count / wall, wholeRate: count / wall, ...(cpu ? { cpu: Number(cpu[1]) } : {}), escaped: [...escaped] };
+}
+
+/** A CPU list (`0,1`, `0-1`) in one spelling, to compare lists: the CPUs' numbers, sorted, comma-separated. */
+function cpuSet(list: string): string {
+  const cpus = list.split(',').flatMap((part) => {
+    const [a, b = a] = part.split('-').map(Number);
+    return Array.from({ length: b - a + 1 }, (_, i) => a + i);
+  });
+  return [...new Set(cpus)].sort((x, y) => x - y).join(',');
+}
+
+/** Each thread of `pid` with the CPUs it may run on (`Cpus_allowed_list`); none once it has exited. */
+function threadCpus(pid: number): [string, string][] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid): [string, string][] => {
+      try {
+        const allowed = /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8'))?.[1];
+        return allowed ? [[tid, allowed]] : [];
+      } catch {
+        return []; // the thread ended between the listing and the read
+      }
+    });
+  } catch {
+    return [];
+  }
 }
 
 const dir = mkdtempSync(path.join(tmpdir(), 'onnxkit-scaling-'));
 try {
-  const photos = await writeDigitPhotos(path.join(dir, 'photos'), count);
+  const written = await writeDigitPhotos(path.join(dir, 'photos'), Number(values.count));
+  const photos = [...written];
+  for (let k = 2; k <= copies; k++) {
+    for (const p of written) {
+      const file = path.join(path.dirname(p.file), `c${k}-${path.basename(p.file)}`);
+      linkSync(p.file, file);
+      photos.push({ file, label: p.label });
+    }
+  }
   const load0 = loadAverage();
   let runs = 0;
   const modes = [
     { name: 'report mode (`--json`, main thread)', cpus: ['0', '0,1'], args: () => ['--json'] },
     { name: 'pool (`--output x.jsonl --workers n`)', cpus: ['0', '0,1'], args: (n: number) => ['--output', path.join(dir, `out-${n}-${runs++}.jsonl`), '--workers', String(n), '--no-progress'] },
-  ];
+  ].slice(values['pool-only'] ? 1 : 0);
   // Interleaved (every mode and core count once per repeat), so that a change in the other processes'
   // load hits all of them alike rather than one column.
-  const rates = modes.map(() => [[] as number[], [] as number[]]);
-  const cpuMs = modes.map(() => [[] as number[], [] as number[]]);
+  const results = modes.map(() => [[] as RunResult[], [] as RunResult[]]);
   for (let rep = 0; rep < repeats; rep++) {
-    modes.forEach((mode, m) =>
-      mode.cpus.forEach((cpus, i) => {
-        const { rate, cpu } = run(cpus, mode.args(i + 1), path.join(dir, 'photos'));
-        rates[m][i].push(rate);
-        if (cpu !== undefined) cpuMs[m][i].push(cpu);
-        console.error(`${mode.name} on ${i + 1} core(s): ${rate.toFixed(1)} images/s${cpu !== undefined ? `, ${cpu} ms CPU/image` : ''} (load ${loadAverage()[0]})`);
-      }),
-    );
+    for (const [m, mode] of modes.entries()) {
+      for (const [i, cpus] of mode.cpus.entries()) {
+        const r = await run(cpus, mode.args(i + 1), path.join(dir, 'photos'));
+        results[m][i].push(r);
+        const cpu = r.cpu !== undefined ? `, ${r.cpu} ms CPU/image` : '';
+        const out = r.escaped.length ? `; outside cpus ${cpus}: ${r.escaped.join(', ')}` : '';
+        console.error(`${mode.name} on ${i + 1} core(s): ${r.rate.toFixed(1)} images/s (whole process ${r.wholeRate.toFixed(1)})${cpu} (load ${loadAverage()[0]})${out}`);
+      }
+    }
   }
+  const ratio = (one: number, two: number) => `${(two / one).toFixed(2)}x, ${((100 * two) / (2 * one)).toFixed(0)}%`;
   const rows = modes.map((mode, m) => {
-    const [one, two] = rates[m].map(median);
-    const cpu = cpuMs[m].map((xs) => (xs.length ? median(xs).toFixed(2) : '—'));
-    return `| ${mode.name} | ${one.toFixed(1)} | ${two.toFixed(1)} | ${(two / one).toFixed(2)}x | ${((100 * two) / (2 * one)).toFixed(0)}% | ${cpu[0]} / ${cpu[1]} |`;
+    const [one, two] = results[m].map((rs) => median(rs.map((r) => r.rate)));
+    const [wholeOne, wholeTwo] = results[m].map((rs) => median(rs.map((r) => r.wholeRate)));
+    const cpu = results[m].map((rs) => (rs.some((r) => r.cpu !== undefined) ? median(rs.map((r) => r.cpu ?? 0)).toFixed(2) : '—'));
+    const pinned = results[m][0].some((r) => r.escaped.length) ? 'no: ORT threads on the other core' : 'yes';
+    return `| ${mode.name} | ${one.toFixed(1)} | ${two.toFixed(1)} | ${ratio(one, two)} | ${ratio(wholeOne, wholeTwo)} | ${cpu[0]} / ${cpu[1]} | ${pinned} |`;
   });
   const load1 = loadAverage();
   // Check the pool's results: every photo once, and the digits read right.
@@ -83,8 +147,8 @@ try {
   console.log(`${count} photos (${photos.filter((p) => p.file.endsWith('.jpg')).length} JPEG), ${values.model}, ${m.cpu}, ${m.nproc} cores, Node ${m.node}`);
   console.log(`load average before ${load0.join(' ')}, after ${load1.join(' ')} (other processes share these cores)`);
   console.log('');
-  console.log('| mode | images/s, 1 core | images/s, 2 cores | speed-up | of linear | CPU ms per image, 1 / 2 cores |');
-  console.log('|---|---|---|---|---|---|');
+  console.log('| mode | images/s, 1 core | images/s, 2 cores | speed-up, of linear | whole process: speed-up, of linear | CPU ms per image, 1 / 2 cores | 1-core run on 1 core |');
+  console.log('|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(r);
   // The last pool run's file: every photo exactly once, and the digits read right.
   const lines = readFileSync(path.join(dir, `out-2-${runs - 1}.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { file: string; label?: string });

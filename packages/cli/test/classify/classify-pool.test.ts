@@ -69,6 +69,19 @@ describe('Classifier.classify on an async iterable, decoded in a worker pool', (
     await clf.dispose();
   });
 
+  it('ready() resolves once the workers are up (the same promise each time) and rejects on a closed pool', async () => {
+    const own = createImagePool({ workers: 2 });
+    const first = own.ready();
+    expect(own.ready()).toBe(first);
+    await expect(first).resolves.toBeUndefined();
+    const clf = await Classifier.load(model, { device: 'cpu' });
+    const row = await own.preprocess(photos[0].file, clf.preprocessing!, { maxPixels: 1e7 });
+    expect(row).toEqual(await clf.preprocess(photos[0].file));
+    await clf.dispose();
+    await own.close();
+    await expect(own.ready()).rejects.toThrow(/the pool is closed/);
+  });
+
   it('names bad pool options', async () => {
     await expect(Classifier.load(model, { pool: {} as never })).rejects.toThrow(/Classifier.load: 'pool' must be an ImagePool/);
     expect(() => createImagePool({ workers: 0 })).toThrow(RangeError);

@@ -14,8 +14,9 @@ export interface ImagePoolTask {
 /** The row (transferred, not copied), or the image's error as plain data (a cloned ImageError loses its class and code). */
 export type ImagePoolReply = Float32Array | { code: ImageError['code']; message: string };
 
-/** Decodes and preprocesses one image; never throws for a bad image (its error is returned). */
-export default async function preprocessTask(task: ImagePoolTask): Promise<ImagePoolReply> {
+/** Decodes and preprocesses one image; never throws for a bad image (its error is returned). `'ping'` (from `ready()`) is answered as is. */
+export default async function preprocessTask(task: ImagePoolTask | 'ping'): Promise<ImagePoolReply | 'ping'> {
+  if (task === 'ping') return task;
   try {
     const raw = typeof task.image === 'string' || task.image instanceof Uint8Array ? await decodeWithSharp(task.image, { maxPixels: task.maxPixels }) : task.image;
     const row = new Float32Array(valuesPerImage(task.spec));

@@ -187,7 +187,7 @@ async function streamCommand(model: string, images: string[], options: ClassifyC
     ctx.stderr,
   );
   const skipped = s.skipped ? `, ${s.skipped} already in ${opts.output}` : '';
-  ctx.stderr(`${s.classified} classified, ${s.failed} failed${skipped}; ${s.imagesPerSecond.toFixed(1)} images/s on ${s.workers} decoding threads (${s.cpuMsPerImage.toFixed(2)} ms CPU per image)\n`);
+  ctx.stderr(`${s.classified} classified, ${s.failed} failed${skipped}; ${s.imagesPerSecond.toFixed(1)} images/s on ${s.workers} decoding threads (${s.cpuMsPerImage.toFixed(2)} ms CPU per image; model and threads ready in ${s.setupSeconds.toFixed(2)} s)\n`);
   if (s.failed > 0) throw new Error(`${s.failed} of ${s.classified + s.failed} images could not be classified (see their lines)`);
 }
 

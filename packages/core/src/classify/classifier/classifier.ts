@@ -13,6 +13,7 @@ import { resolvePreprocessingSpec } from '../metadata/resolve-spec.js';
 import { modelBytesAndMetadata, type ClassifierModel } from './load-model.js';
 import { positiveInt, type ClassifierOptions, type ClassifyOptions, type ClassifyStreamOptions } from './options.js';
 import { checkImagePool, type ImagePool } from '../pool/image-pool.js';
+import { pooledSessionOptions } from './pooled-session.js';
 import { isImageStream } from '../pool/image-stream.js';
 import { orderedBatches } from '../pool/ordered-stream.js';
 import { inputDims, pick, staticClasses } from './model-io.js';
@@ -114,7 +115,7 @@ export class Classifier {
 
     const { bytes, metadata, name } = await modelBytesAndMetadata(model, checkModelLoadOptions('Classifier.load', sessionOptions.load));
     const stored = getPreprocessingSpec(metadata);
-    const session = await startSession(bytes, sessionOptions, name);
+    const session = await startSession(bytes, imagePool ? pooledSessionOptions(sessionOptions) : sessionOptions, name);
     try {
       const inputSpec = pick(session.inputs, input, 'input');
       const outputSpec = pick(session.outputs, output, 'output');

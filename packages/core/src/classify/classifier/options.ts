@@ -29,7 +29,9 @@ export interface ClassifierOptions extends SessionOptions {
   concurrency?: number;
   /**
    * Where images are decoded and preprocessed: a worker pool (`createImagePool` in `@onnxkit/node`) uses
-   * every core; the classifier then only batches rows and runs the model. @defaultValue the calling thread
+   * every core; the classifier then only batches rows and runs the model, on one ONNX Runtime intra-op
+   * thread that does not spin-wait (`intraOpNumThreads: 1`, `session.intra_op.allow_spinning: '0'` unless
+   * given), so that ORT's threads leave the cores to the workers. @defaultValue the calling thread
    */
   pool?: ImagePool;
 }
