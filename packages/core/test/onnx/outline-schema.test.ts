@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
-import { decodeModel, encodeModel, GraphBuilder, ModelFormatError, type Model } from '@onnxkit/core';
+import { decodeModel, encodeModel, ModelFormatError, type Model } from '@onnxkit/core';
+import { tinyModel } from './tiny-model.js';
 import { decodeModelOutline } from '../../src/onnx/codec/decode-outline.js';
 import { externalTensors } from '../../src/onnx/external-data.js';
 import { validateModel } from '../../src/onnx/validate.js';
@@ -29,14 +30,6 @@ describe('the outline schema', () => {
     }
   });
 });
-
-function tinyModel(): Model {
-  const b = new GraphBuilder({ opset: 17 });
-  const x = b.input('x', 'float32', ['N', 4]);
-  const w = b.initializer('w', 'float32', [4, 2], [1, 2, 3, 4, 5, 6, 7, 8]);
-  b.output(b.op('Relu', [b.op('MatMul', [x, w])], {}, { output: 'y' }), 'float32', ['N', 2]);
-  return b.build();
-}
 
 function outcome(run: () => unknown): string {
   try {
