@@ -1,6 +1,7 @@
 import { ModelFormatError } from '../errors.js';
 import { byteSize, storageLength, storageOf, type TensorValues } from './dtype.js';
-import type { Attribute, Graph, Model, Node, TensorData } from './ir.js';
+import type { Model, TensorData } from './ir.js';
+import type { AttributeOutline, GraphOutline, ModelOutline, NodeOutline, TensorOutline } from './outline.js';
 import { elementCount } from './codec/tensor-codec.js';
 
 /**
@@ -35,7 +36,7 @@ export function checkExternalLocation(location: string, tensor = ''): void {
 }
 
 /** Calls `visit` on every tensor of a graph, its nodes' tensor attributes and their subgraphs. */
-function forEachGraphTensor(graph: Graph, visit: (t: TensorData) => void): void {
+function forEachGraphTensor<T extends TensorOutline>(graph: GraphOutline<T>, visit: (t: T) => void): void {
   graph.initializers.forEach(visit);
   for (const s of graph.sparseInitializers) {
     visit(s.values);
@@ -44,13 +45,13 @@ function forEachGraphTensor(graph: Graph, visit: (t: TensorData) => void): void 
   forEachNodeTensor(graph.nodes, visit);
 }
 
-function forEachNodeTensor(nodes: readonly Node[], visit: (t: TensorData) => void): void {
+function forEachNodeTensor<T extends TensorOutline>(nodes: readonly NodeOutline<T>[], visit: (t: T) => void): void {
   for (const node of nodes) {
     for (const a of Object.values(node.attributes)) forEachAttributeTensor(a, visit);
   }
 }
 
-function forEachAttributeTensor(a: Attribute, visit: (t: TensorData) => void): void {
+function forEachAttributeTensor<T extends TensorOutline>(a: AttributeOutline<T>, visit: (t: T) => void): void {
   switch (a.type) {
     case 'tensor':
       return visit(a.value);
@@ -74,10 +75,13 @@ function forEachAttributeTensor(a: Attribute, visit: (t: TensorData) => void): v
   }
 }
 
-/** Every tensor of the model (graph, subgraphs, functions, training info) that still lives in an external file. */
-export function externalTensors(model: Model): TensorData[] {
-  const found: TensorData[] = [];
-  const visit = (t: TensorData) => {
+/**
+ * Every tensor of the model (graph, subgraphs, functions, training info) that still lives in an external
+ * file. Takes a decoded `Model` (and returns its `TensorData`), or the outline `createSession` decodes.
+ */
+export function externalTensors<T extends TensorOutline>(model: ModelOutline<T>): T[] {
+  const found: T[] = [];
+  const visit = (t: T) => {
     if (t.external) found.push(t);
   };
   forEachGraphTensor(model.graph, visit);

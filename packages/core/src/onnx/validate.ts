@@ -1,12 +1,12 @@
 import { ModelFormatError } from '../errors.js';
-import type { Graph, Model } from './ir.js';
+import type { GraphOutline, ModelOutline } from './outline.js';
 
 /** Oldest and newest ONNX IR versions onnxkit reads (IR 3 = ONNX 1.1; IR 13 = ONNX 1.22). */
 export const MIN_IR_VERSION = 3;
 /** Newest IR version onnxkit reads. */
 export const MAX_IR_VERSION = 13;
 
-function checkGraph(graph: Graph, outer: ReadonlySet<string>, where: string): void {
+function checkGraph(graph: GraphOutline, outer: ReadonlySet<string>, where: string): void {
   const defined = new Set<string>();
   const define = (name: string, what: string) => {
     if (!name) return;
@@ -62,9 +62,10 @@ function checkGraph(graph: Graph, outer: ReadonlySet<string>, where: string): vo
 /**
  * Checks what ORT would otherwise report obscurely: the IR version, that every node's domain has an
  * opset import, that every value is produced before use, and that no name is defined twice.
- * Throws {@link ModelFormatError} with a message naming the node or value.
+ * Throws {@link ModelFormatError} with a message naming the node or value. Takes a decoded `Model`, or
+ * the outline `createSession` decodes (the same checks on the same fields).
  */
-export function validateModel(model: Model): void {
+export function validateModel(model: ModelOutline): void {
   if (model.irVersion < MIN_IR_VERSION || model.irVersion > MAX_IR_VERSION) {
     throw new ModelFormatError(
       'unsupported-ir-version',
@@ -73,7 +74,7 @@ export function validateModel(model: Model): void {
   }
   const domains = new Set(model.opsetImports.map((o) => o.domain === 'ai.onnx' ? '' : o.domain));
   const functionDomains = new Set(model.functions.map((f) => f.domain));
-  const checkDomains = (graph: Graph) => {
+  const checkDomains = (graph: GraphOutline) => {
     for (const node of graph.nodes) {
       const domain = node.domain === 'ai.onnx' ? '' : node.domain;
       if (!domains.has(domain) && !functionDomains.has(domain)) {

@@ -1,7 +1,8 @@
 import type { InferenceSession as OrtInferenceSession } from 'onnxruntime-common';
 import { ModelFormatError } from '../errors.js';
-import { decodeModel } from '../onnx/codec/decode-model.js';
+import { decodeModelOutline } from '../onnx/codec/decode-outline.js';
 import { externalTensors } from '../onnx/external-data.js';
+import { validateModel } from '../onnx/validate.js';
 import { formatAdapter, type AdapterInfo, type AdapterProbe } from './adapter.js';
 import { AUTO_DEVICES, DEVICES, type Device } from './device.js';
 import { DeviceUnavailableError, type DeviceFailure } from './device-error.js';
@@ -182,13 +183,16 @@ export async function startSession(bytes: Uint8Array, options: SessionOptions | 
 function checkModelBytes(bytes: Uint8Array, name: string): void {
   const named = (e: ModelFormatError) =>
     new ModelFormatError(e.code, e.message.startsWith(`${name}: `) ? e.message : `${name}: ${e.message}`, { cause: e });
-  let decoded;
+  // The outline holds what these checks read and no weights, so a page that only runs models bundles
+  // neither the full decoder nor the IR codec; decodeModel would throw the same errors.
+  let outline;
   try {
-    decoded = decodeModel(bytes, { validate: true });
+    outline = decodeModelOutline(bytes);
+    validateModel(outline);
   } catch (e) {
     throw e instanceof ModelFormatError ? named(e) : e;
   }
-  const external = externalTensors(decoded)[0];
+  const external = externalTensors(outline)[0];
   if (external) {
     throw named(
       new ModelFormatError(

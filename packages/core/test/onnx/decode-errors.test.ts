@@ -1,17 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeModel, encodeModel, GraphBuilder, ModelFormatError, type Model } from '@onnxkit/core';
+import { decodeModel, encodeModel, ModelFormatError } from '@onnxkit/core';
+import { tinyModel } from './tiny-model.js';
 
 const mnist8 = path.resolve(__dirname, '../../../../../shared/fixtures/models/mnist-onnx/mnist-8.onnx');
-
-function tinyModel(): Model {
-  const b = new GraphBuilder({ opset: 17 });
-  const x = b.input('x', 'float32', ['N', 4]);
-  const w = b.initializer('w', 'float32', [4, 2], [1, 2, 3, 4, 5, 6, 7, 8]);
-  b.output(b.op('Relu', [b.op('MatMul', [x, w])], {}, { output: 'y' }), 'float32', ['N', 2]);
-  return b.build();
-}
 
 function expectFormatError(fn: () => unknown, code: string, text: RegExp) {
   try {

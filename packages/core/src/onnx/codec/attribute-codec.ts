@@ -2,7 +2,7 @@ import { decodeUtf8, encodeUtf8 } from './utf8.js';
 import type { onnx } from '../proto/onnx-pb.js';
 import { ModelFormatError } from '../../errors.js';
 import type { Attribute, AttributeKind, Graph, ValueType } from '../ir.js';
-import { int64ToNumber, numberToLong } from './int64.js';
+import { int64ToNumber, numberToLong, type Int64Like } from './int64.js';
 import { decodeSparseTensor, decodeTensor, encodeSparseTensor, encodeTensor } from './tensor-codec.js';
 
 
@@ -33,8 +33,24 @@ export interface SubgraphCodec {
   encodeType(t: ValueType): onnx.TypeProto.$Properties;
 }
 
+/** The AttributeProto fields that tell its kind (the outline decoder's AttributeProto has them too). */
+export interface AttributeKindFields {
+  name?: string | null;
+  type?: number | null;
+  f?: number | null;
+  i?: Int64Like | null;
+  s?: Uint8Array | null;
+  t?: unknown;
+  g?: unknown;
+  floats: readonly number[];
+  ints: readonly unknown[];
+  strings: readonly unknown[];
+  tensors: readonly unknown[];
+  graphs: readonly unknown[];
+}
+
 /** Infers the kind of an attribute written by an old producer that left `type` unset. */
-function guessKind(p: onnx.AttributeProto): AttributeKind | undefined {
+function guessKind(p: AttributeKindFields): AttributeKind | undefined {
   if (p.floats.length) return 'floats';
   if (p.ints.length) return 'ints';
   if (p.strings.length) return 'strings';
@@ -48,10 +64,20 @@ function guessKind(p: onnx.AttributeProto): AttributeKind | undefined {
   return undefined;
 }
 
+/**
+ * The kind of an AttributeProto: its `type`, or what an old producer's fields imply when `type` is unset
+ * or a code this version does not know (which the full decoder drops and the outline keeps); throws
+ * when neither tells.
+ */
+export function attributeKind(p: AttributeKindFields): AttributeKind {
+  const kind = KIND_BY_CODE.get(p.type ?? 0) ?? guessKind(p);
+  if (!kind) throw new ModelFormatError('invalid', `attribute '${p.name}' has no usable type (${p.type})`);
+  return kind;
+}
+
 /** AttributeProto → IR attribute. */
 export function decodeAttribute(p: onnx.AttributeProto, codec: SubgraphCodec): Attribute {
-  const kind = p.type ? KIND_BY_CODE.get(p.type) : guessKind(p);
-  if (!kind) throw new ModelFormatError('invalid', `attribute '${p.name}' has no usable type (${p.type})`);
+  const kind = attributeKind(p);
   if (p.refAttrName) return { type: 'ref', refName: p.refAttrName, refType: kind };
   switch (kind) {
     case 'float':

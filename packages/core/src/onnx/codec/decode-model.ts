@@ -1,5 +1,4 @@
 import type { Model } from '../ir.js';
-import { ModelFormatError } from '../../errors.js';
 import { validateModel } from '../validate.js';
 import { decodeModelProto } from './model-codec.js';
 
@@ -30,7 +29,6 @@ export function decodeModel(bytes: Uint8Array | ArrayBuffer, options: DecodeOpti
   if (bytes instanceof Uint8Array) view = bytes;
   else if (bytes instanceof ArrayBuffer) view = new Uint8Array(bytes);
   else throw new TypeError(`decodeModel: 'bytes' must be a Uint8Array or ArrayBuffer, got ${describe(bytes)}`);
-  if (view.byteLength === 0) throw new ModelFormatError('empty', 'not an ONNX model: the file is empty');
   const model = decodeModelProto(view);
   if (options.validate ?? true) validateModel(model);
   return model;

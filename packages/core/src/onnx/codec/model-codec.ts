@@ -1,8 +1,8 @@
 import type { onnx } from '../proto/onnx-pb.js';
-import { ModelFormatError } from '../../errors.js';
 import type { FunctionDef, Graph, Model, Node, OpsetImport, TrainingInfo, Value } from '../ir.js';
 import { decodeAttribute, encodeAttribute, type SubgraphCodec } from './attribute-codec.js';
 import { int64ToNumber, numberToLong } from './int64.js';
+import { parseModelBytes, readingGraph } from './parse-model.js';
 import { pb, pbEncode } from './protobuf.js';
 import {
   decodeSparseTensor,
@@ -177,40 +177,13 @@ function encodeTrainingInfo(t: TrainingInfo): onnx.TrainingInfoProto.$Properties
   };
 }
 
-function parseModelProto(bytes: Uint8Array): onnx.ModelProto {
-  try {
-    return pb.ModelProto.decode(bytes);
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    if (/index out of range/.test(message)) {
-      throw new ModelFormatError(
-        'truncated',
-        `the model file is truncated: it ends in the middle of a protobuf field (${bytes.byteLength} bytes read)`,
-        { cause: err },
-      );
-    }
-    throw new ModelFormatError('not-protobuf', `not an ONNX model: the bytes are not a valid protobuf (${message})`, {
-      cause: err,
-    });
-  }
-}
-
 /**
  * Parses ONNX protobuf bytes into the IR, without validating the graph (see `decodeModel`).
  * Throws {@link ModelFormatError} for bytes that are not an ONNX model.
  */
 export function decodeModelProto(bytes: Uint8Array): Model {
-  const p = parseModelProto(bytes);
-  if (!p.graph) {
-    throw new ModelFormatError('not-protobuf', 'not an ONNX model: the protobuf has no graph');
-  }
-  let graph: Graph;
-  try {
-    graph = decodeGraph(p.graph as onnx.GraphProto);
-  } catch (err) {
-    if (err instanceof ModelFormatError) throw err;
-    throw new ModelFormatError('invalid', `the model's graph cannot be read: ${(err as Error).message}`, { cause: err });
-  }
+  const p = parseModelBytes((b) => pb.ModelProto.decode(b), bytes);
+  const graph = readingGraph(() => decodeGraph(p.graph as onnx.GraphProto));
   return {
     irVersion: int64ToNumber(p.irVersion),
     opsetImports: decodeOpsets(p.opsetImport),

@@ -11,7 +11,7 @@ import {
   type TensorValues,
 } from '../dtype.js';
 import type { ExternalDataRef, SparseTensorData, TensorData } from '../ir.js';
-import { bigIntToLong, int64ToBigInt, int64ToNumber, numberToLong } from './int64.js';
+import { bigIntToLong, int64ToBigInt, int64ToNumber, numberToLong, type Int64Like } from './int64.js';
 
 
 /** Number of elements of a tensor with these dims (1 for a scalar). */
@@ -21,21 +21,62 @@ export function elementCount(dims: readonly number[]): number {
   return n;
 }
 
-function fromRawData(dtype: DataType, raw: Uint8Array, dims: readonly number[], name: string): TensorValues {
-  const elements = elementCount(dims);
-  const ctor = storageOf(dtype);
-  if (!ctor) throw new ModelFormatError('invalid', `tensor '${name}': ${dtype} data cannot be stored in raw_data`);
-  const expected = byteSize(dtype, elements);
-  if (raw.byteLength !== expected) {
-    throw new ModelFormatError(
-      'invalid',
-      `tensor '${name}': raw_data has ${raw.byteLength} bytes, but dims [${dims.join(', ')}] of ${dtype} need ${expected}`,
-    );
+/**
+ * The TensorProto fields {@link checkTensor} reads: the full decoder's TensorProto has them, and so has
+ * the outline's (which keeps `raw_data` as a view of the model's bytes and skips the typed fields).
+ */
+export interface TensorFields {
+  name?: string | null;
+  dataType?: number | null;
+  dims: readonly Int64Like[];
+  dataLocation?: number | null;
+  externalData: readonly onnx.StringStringEntryProto.$Properties[];
+  rawData?: Uint8Array | null;
+}
+
+/** What {@link checkTensor} found: the tensor's name, type and dims, and its external file if it has one. */
+export interface TensorHeader {
+  name: string;
+  dtype: DataType;
+  dims: number[];
+  external?: ExternalDataRef;
+}
+
+/**
+ * Checks a TensorProto without copying its data: a known data type, no negative dimension, and
+ * raw_data (when it has some) of exactly the size its dims need. Throws {@link ModelFormatError} (code
+ * `'invalid'`) naming the tensor.
+ */
+export function checkTensor(p: TensorFields): TensorHeader {
+  const name = p.name ?? '';
+  let dtype: DataType;
+  try {
+    dtype = dataTypeFromCode(p.dataType ?? 0);
+  } catch {
+    throw new ModelFormatError('invalid', `tensor '${name}' has unknown data type ${p.dataType}`);
   }
+  const dims = p.dims.map((d) => int64ToNumber(d));
+  if (dims.some((d) => d < 0)) throw new ModelFormatError('invalid', `tensor '${name}' has a negative dimension`);
+  if (p.dataLocation === 1) return { name, dtype, dims, external: externalRef(p) };
+  if (p.rawData && p.rawData.length > 0) {
+    if (!storageOf(dtype)) throw new ModelFormatError('invalid', `tensor '${name}': ${dtype} data cannot be stored in raw_data`);
+    const expected = byteSize(dtype, elementCount(dims));
+    if (p.rawData.byteLength !== expected) {
+      throw new ModelFormatError(
+        'invalid',
+        `tensor '${name}': raw_data has ${p.rawData.byteLength} bytes, but dims [${dims.join(', ')}] of ${dtype} need ${expected}`,
+      );
+    }
+  }
+  return { name, dtype, dims };
+}
+
+/** raw_data (already checked) as the dtype's typed array. */
+function fromRawData(dtype: DataType, raw: Uint8Array, dims: readonly number[]): TensorValues {
   // Copy so the typed array is aligned and does not pin the whole model buffer.
   const copy = new Uint8Array(raw.byteLength);
   copy.set(raw);
-  return new ctor(copy.buffer, 0, storageLength(dtype, elements));
+  return new (storageOf(dtype)!)(copy.buffer, 0, storageLength(dtype, elementCount(dims)));
 }
 
 function fromTypedFields(p: onnx.TensorProto, dtype: DataType): TensorValues {
@@ -64,7 +105,7 @@ function fromTypedFields(p: onnx.TensorProto, dtype: DataType): TensorValues {
   }
 }
 
-function externalRef(p: onnx.TensorProto): ExternalDataRef {
+function externalRef(p: Pick<TensorFields, 'externalData'>): ExternalDataRef {
   const ref: ExternalDataRef = { location: '' };
   const extra: Record<string, string> = {};
   for (const { key, value } of p.externalData) {
@@ -94,27 +135,16 @@ export function recordToEntries(record: Record<string, string> | undefined): onn
 
 /** TensorProto → IR tensor. Typed fields and raw_data both become one typed array. */
 export function decodeTensor(p: onnx.TensorProto): TensorData {
-  const name = p.name ?? '';
-  let dtype: DataType;
-  try {
-    dtype = dataTypeFromCode(p.dataType);
-  } catch {
-    throw new ModelFormatError('invalid', `tensor '${name}' has unknown data type ${p.dataType}`);
-  }
-  const dims = p.dims.map((d) => int64ToNumber(d));
-  if (dims.some((d) => d < 0)) throw new ModelFormatError('invalid', `tensor '${name}' has a negative dimension`);
+  const { name, dtype, dims, external } = checkTensor(p);
   const t: TensorData = { name, dtype, dims, data: [] };
-  if (p.dataLocation === 1) {
-    t.external = externalRef(p);
+  if (external) {
+    t.external = external;
     t.data = dtype === 'string' ? [] : new (storageOf(dtype)!)(0);
   } else if (p.rawData && p.rawData.length > 0) {
-    t.data = fromRawData(dtype, p.rawData, dims, name);
+    t.data = fromRawData(dtype, p.rawData, dims);
   } else {
     t.data = fromTypedFields(p, dtype);
-  }
-  if (!t.external) {
-    const elements = elementCount(dims);
-    const expected = dtype === 'string' ? elements : storageLength(dtype, elements);
+    const expected = dtype === 'string' ? elementCount(dims) : storageLength(dtype, elementCount(dims));
     if (t.data.length !== expected) {
       throw new ModelFormatError(
         'invalid',
@@ -156,12 +186,18 @@ export function encodeTensor(t: TensorData): onnx.TensorProto.$Properties {
   return p;
 }
 
+/** A SparseTensorProto's values and indices; throws {@link ModelFormatError} when one is missing. */
+export function sparseParts<T>(p: { values?: T | null; indices?: T | null }): { values: T; indices: T } {
+  if (!p.values || !p.indices) throw new ModelFormatError('invalid', 'sparse tensor without values or indices');
+  return { values: p.values, indices: p.indices };
+}
+
 /** SparseTensorProto → IR. */
 export function decodeSparseTensor(p: onnx.SparseTensorProto): SparseTensorData {
-  if (!p.values || !p.indices) throw new ModelFormatError('invalid', 'sparse tensor without values or indices');
+  const { values, indices } = sparseParts(p);
   return {
-    values: decodeTensor(p.values as onnx.TensorProto),
-    indices: decodeTensor(p.indices as onnx.TensorProto),
+    values: decodeTensor(values as onnx.TensorProto),
+    indices: decodeTensor(indices as onnx.TensorProto),
     dims: p.dims.map((d) => int64ToNumber(d)),
   };
 }
