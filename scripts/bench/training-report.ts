@@ -30,13 +30,14 @@ export function formatTrainingSection(r: TrainingResults): string {
       '',
       `### Throughput (median of ${r.settings.repeats} repeats of ${r.settings.steps} timed batches after ${r.settings.warmup} warm-up ones; goal: onnxkit ≥ 1.5× PyTorch at batch 64 / 2 threads and batch 32 / 1 thread)`,
       '',
-      'Samples/s, wall clock. "PyTorch, passive" is the same PyTorch with `OMP_WAIT_POLICY=PASSIVE` (its OpenMP threads sleep instead of spin-waiting; only differs with 2 threads).',
+      'Samples/s, wall clock. "PyTorch, passive" is the same PyTorch with `OMP_WAIT_POLICY=PASSIVE` (its OpenMP threads sleep instead of spin-waiting; only differs with 2 threads). ' +
+        '"bare ORT" is the `cpu` training graph alone (no optimizer, no gradient sum, no onnxkit) in one 1-thread ORT session per thread, each on a slice of the batch, all at once (scripts/bench/bare-streams.ts): the most the replicas could reach on these cores.',
       '',
-      '| batch | threads | onnxkit | onnxkit, portable | cpu / portable | onnxkit, one session | replicas / one session | PyTorch | onnxkit / PyTorch | PyTorch, passive | onnxkit / PyTorch, passive | range of repeats: onnxkit / portable / PyTorch |',
-      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+      '| batch | threads | onnxkit | onnxkit, portable | cpu / portable | onnxkit, one session | replicas / one session | bare ORT | onnxkit / bare ORT | PyTorch | onnxkit / PyTorch | PyTorch, passive | onnxkit / PyTorch, passive | range of repeats: onnxkit / portable / PyTorch |',
+      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
       ...r.throughput.map(
         (t) =>
-          `| ${t.batch} | ${t.threads} | ${f(t.onnxkit)} | ${f(t.portable.samples)} | ${f(t.onnxkit / t.portable.samples, 2)} | ${t.oneSession ? f(t.oneSession.samples) : dash} | ${t.oneSession ? f(t.onnxkit / t.oneSession.samples, 2) : dash} | ${f(t.torch)} | **${f(t.ratio, 2)}** | ${passiveCell(t, 0)} | ${passiveRatio(t)} | ${spread(t.onnxkitRuns)} / ${spread(t.portable.runs)} / ${spread(t.torchRuns)} |`,
+          `| ${t.batch} | ${t.threads} | ${f(t.onnxkit)} | ${f(t.portable.samples)} | ${f(t.onnxkit / t.portable.samples, 2)} | ${t.oneSession ? f(t.oneSession.samples) : dash} | ${t.oneSession ? f(t.onnxkit / t.oneSession.samples, 2) : dash} | ${f(t.bare.samples)} | ${f(t.onnxkit / t.bare.samples, 2)} | ${f(t.torch)} | **${f(t.ratio, 2)}** | ${passiveCell(t, 0)} | ${passiveRatio(t)} | ${spread(t.onnxkitRuns)} / ${spread(t.portable.runs)} / ${spread(t.torchRuns)} |`,
       ),
       ...scalingLines(r, f),
       '',
@@ -105,7 +106,8 @@ function scalingLines(r: TrainingResults, f: (x: number, d?: number) => string):
     const one = at(batch, 1);
     const two = at(batch, 2);
     const single = two?.oneSession ? `, one session ${f(two.oneSession.samples / one!.onnxkit, 2)}×` : '';
-    return one && two ? [`batch ${batch}: ${f(two.onnxkit / one.onnxkit, 2)}× (PyTorch ${f(two.torch / one.torch, 2)}×${single})`] : [];
+    const cores = one && two ? `, bare ORT ${f(two.bare.samples / one.bare.samples, 2)}×` : '';
+    return one && two ? [`batch ${batch}: ${f(two.onnxkit / one.onnxkit, 2)}× (PyTorch ${f(two.torch / one.torch, 2)}×${single}${cores})`] : [];
   });
   return rows.length ? ['', `2 threads over 1 thread, onnxkit samples/s (goal ≥ 1.6× at batch 64): ${rows.join('; ')}.`] : [];
 }

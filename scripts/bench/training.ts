@@ -38,6 +38,7 @@ import {
   type ImageDataset,
   type TrainingArtifacts,
 } from '@onnxkit/node';
+import { BareStreams } from './bare-streams.js';
 import { profileTraining, type TrainingProfile } from './profile-training.js';
 import { writeTrainingSection, formatTrainingSection } from './training-report.js';
 import { loadAverage, machineInfo, median } from './measure.js';
@@ -89,6 +90,8 @@ export interface TrainingResults {
     portable: { samples: number; runs: number[]; cpu: number };
     /** With more than one thread: the same Trainer with `dataParallel: 1` (one session, ORT's intra-op threads). */
     oneSession?: { samples: number; runs: number[]; cpu: number };
+    /** The training graph alone on bare ORT, one 1-thread session per thread on slices of each batch at once (scripts/bench/bare-streams.ts): the cores' ceiling. */
+    bare: { samples: number; runs: number[] };
   })[];
   epoch?: Paired & { examples: number };
   fineTune: (Paired & { examples: number; trainable: string })[];
@@ -207,10 +210,9 @@ export async function runTrainingBenchmark(o: TrainingBenchOptions, command: str
   const dir = mkdtempSync(path.join(tmpdir(), 'onnxkit-bench-'));
   const torch = new TorchWorker(o.python);
   const passive = o.threads.some((t) => t > 1) || o.parts.has('epoch') || o.parts.has('finetune') ? new TorchWorker(o.python, { OMP_WAIT_POLICY: 'PASSIVE' }) : undefined;
-  const onnxkit = new OnnxkitSide(data, {
-    all: generateArtifacts(buildSeedCnn({ seed: 0 }), { optimizer: 'adamw' }),
-    head: generateArtifacts(buildSeedCnn({ seed: 0 }), { optimizer: 'adamw', trainable: HEAD }),
-  });
+  const all = generateArtifacts(buildSeedCnn({ seed: 0 }), { optimizer: 'adamw' });
+  const onnxkit = new OnnxkitSide(data, { all, head: generateArtifacts(buildSeedCnn({ seed: 0 }), { optimizer: 'adamw', trainable: HEAD }) });
+  const bare = new BareStreams(data, all.forTarget('cpu'));
   try {
     writeFileSync(path.join(dir, 'images.npy'), encodeNpy({ dtype: 'float32', dims: [data.count, 1, 28, 28], data: data.images }));
     writeFileSync(path.join(dir, 'labels.npy'), encodeNpy({ dtype: 'int32', dims: [data.count], data: data.labels }));
@@ -222,18 +224,20 @@ export async function runTrainingBenchmark(o: TrainingBenchOptions, command: str
       onnxkit: [] as number[],
       portable: [] as number[],
       oneSession: [] as number[],
+      bare: [] as number[],
       torch: [] as number[],
       torchPassive: [] as number[],
       onnxkitCpu: [] as number[],
       portableCpu: [] as number[],
       oneSessionCpu: [] as number[],
+      bareCpu: [] as number[],
       torchCpu: [] as number[],
       torchPassiveCpu: [] as number[],
     }));
     for (let r = 0; o.parts.has('throughput') && r < o.repeats; r++) {
       for (const [i, c] of configs.entries()) {
         const offset = r * (o.warmup + o.steps);
-        const record = (side: 'onnxkit' | 'portable' | 'oneSession' | 'torch' | 'torchPassive', t: { seconds: number; cpuSeconds: number }) => {
+        const record = (side: 'onnxkit' | 'portable' | 'oneSession' | 'bare' | 'torch' | 'torchPassive', t: { seconds: number; cpuSeconds: number }) => {
           runs[i][side].push((c.batch * o.steps) / t.seconds);
           runs[i][`${side}Cpu`].push((c.batch * o.steps) / t.cpuSeconds);
         };
@@ -243,6 +247,7 @@ export async function runTrainingBenchmark(o: TrainingBenchOptions, command: str
           async () => record('onnxkit', await onnxkit.steps(c.batch, c.threads, o.warmup, o.steps, offset)),
           async () => record('portable', await onnxkit.steps(c.batch, c.threads, o.warmup, o.steps, offset, { target: 'portable' })),
           ...(c.threads > 1 ? [async () => record('oneSession', await onnxkit.steps(c.batch, c.threads, o.warmup, o.steps, offset, { dataParallel: 1 }))] : []),
+          async () => record('bare', await bare.steps(c.batch, c.threads, o.warmup, o.steps, offset)),
           async () => record('torch', await torchSteps(torch)),
           ...(passive && c.threads > 1 ? [async () => record('torchPassive', await torchSteps(passive))] : []),
         );
@@ -250,6 +255,7 @@ export async function runTrainingBenchmark(o: TrainingBenchOptions, command: str
       process.stderr.write(`training bench: throughput repeat ${r + 1}/${o.repeats}\n`);
     }
     await onnxkit.release();
+    await bare.release();
 
     const torchEpoch = async (w: TorchWorker, count: number, trainable: Trainable) =>
       (await w.call({ cmd: 'epoch', batch: EPOCH_BATCH, threads: EPOCH_THREADS, count, trainable })).seconds;
@@ -294,7 +300,8 @@ export async function runTrainingBenchmark(o: TrainingBenchOptions, command: str
             const cpu = { onnxkit: median(runs[i].onnxkitCpu), torch: median(runs[i].torchCpu), ratio: median(runs[i].onnxkitCpu) / median(runs[i].torchCpu) };
             const portable = { samples: median(runs[i].portable), runs: runs[i].portable, cpu: median(runs[i].portableCpu) };
             const one = runs[i].oneSession.length ? { oneSession: { samples: median(runs[i].oneSession), runs: runs[i].oneSession, cpu: median(runs[i].oneSessionCpu) } } : {};
-            return { ...c, ...paired(runs[i].onnxkit, runs[i].torch, runs[i].torchPassive), cpu, portable, ...one };
+            const bareRuns = { samples: median(runs[i].bare), runs: runs[i].bare };
+            return { ...c, ...paired(runs[i].onnxkit, runs[i].torch, runs[i].torchPassive), cpu, portable, ...one, bare: bareRuns };
           }),
       ...(epoch ? { epoch } : {}),
       fineTune,
