@@ -1,2 +1,3 @@
 export { runCoordinator, type CoordinatorOptions, type RoundInfo } from './coordinator.js';
 export { runFederatedClient, type FederatedClientOptions } from './client.js';
+export { checkClientId } from './federation-keys.js';

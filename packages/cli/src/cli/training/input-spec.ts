@@ -45,3 +45,12 @@ export function imageInputSpec(model: Model): ImageInputSpec {
 export function formatImageSize(s: { channels: number; height: number; width: number }): string {
   return `${s.channels}×${s.height}×${s.width}`;
 }
+
+/**
+ * The preprocessing of a model trained here from scratch: images resized and scaled to 0..1, as the
+ * data loaders give them; MNIST-layout data is light ink on dark (an image folder's polarity is unknown).
+ */
+export function defaultPreprocessing(input: ImageInputSpec, lightOnDark: boolean): string {
+  const { layout, height, width, channels } = input;
+  return JSON.stringify({ layout, height, width, channels, scale: [0, 1], ...(lightOnDark ? { polarity: 'light-on-dark' } : {}), procedure: 'resize' });
+}

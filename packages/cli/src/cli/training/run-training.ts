@@ -22,7 +22,7 @@ import { CliUsageError } from '../errors.js';
 import { specOf, loadDataSource } from './data-source.js';
 import { loadEmbeddedData, type FrozenBackbone } from './frozen-backbone.js';
 import { trainerReport } from './evaluate.js';
-import { imageInputSpec, type ImageInputSpec } from './input-spec.js';
+import { defaultPreprocessing, imageInputSpec } from './input-spec.js';
 import { interruptOnSigint } from './interrupt.js';
 import { CARD_KEY, LABELS_KEY, pickLabels, PREPROCESSING_KEY } from './model-metadata.js';
 import { trainingProgress } from './progress.js';
@@ -198,13 +198,4 @@ async function loadResume(trainer: Trainer, file: string, recipe: TrainingRecipe
     throw refuse((err as Error).message.replace(/^loadCheckpoint: /, ''));
   });
   return position;
-}
-
-/**
- * The preprocessing of a model trained here from scratch: images resized and scaled to 0..1, as the
- * data loaders give them; MNIST-layout data is light ink on dark (an image folder's polarity is unknown).
- */
-function defaultPreprocessing(input: ImageInputSpec, lightOnDark: boolean): string {
-  const { layout, height, width, channels } = input;
-  return JSON.stringify({ layout, height, width, channels, scale: [0, 1], ...(lightOnDark ? { polarity: 'light-on-dark' } : {}), procedure: 'resize' });
 }
