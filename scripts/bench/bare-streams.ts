@@ -5,6 +5,7 @@
 // give ORT's kernels; the Trainer's own scaling is read against it (docs/BENCHMARKS.md, "Training").
 import * as ort from 'onnxruntime-node';
 import { decodeCheckpoint, encodeModel, nodeRuntime, oneHot, type ImageDataset, type TrainingArtifacts } from '@onnxkit/node';
+import { timeSteps } from './measure.js';
 
 type Ort = Pick<ort.InferenceSession, 'run' | 'release'>;
 
@@ -43,12 +44,7 @@ export class BareStreams {
         }),
       );
     };
-    for (let i = 0; i < warmup; i++) await run(i);
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    for (let i = 0; i < count; i++) await run(warmup + i);
-    const cpu = process.cpuUsage(c0);
-    return { seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+    return timeSteps(run, warmup, count);
   }
 
   async release(): Promise<void> {

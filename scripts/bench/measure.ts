@@ -23,3 +23,13 @@ export function machineInfo(): { nproc: number; cpu: string; node: string } {
     node: process.version,
   };
 }
+
+/** Wall and process CPU seconds (all threads) of `run(warmup)` … `run(warmup + count − 1)`, after untimed `run(0)` … `run(warmup − 1)`. */
+export async function timeSteps(run: (i: number) => Promise<void>, warmup: number, count: number): Promise<{ seconds: number; cpuSeconds: number }> {
+  for (let i = 0; i < warmup; i++) await run(i);
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let i = 0; i < count; i++) await run(warmup + i);
+  const cpu = process.cpuUsage(c0);
+  return { seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+}

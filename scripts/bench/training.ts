@@ -41,7 +41,7 @@ import {
 import { BareStreams } from './bare-streams.js';
 import { profileTraining, type TrainingProfile } from './profile-training.js';
 import { writeTrainingSection, formatTrainingSection } from './training-report.js';
-import { loadAverage, machineInfo, median } from './measure.js';
+import { loadAverage, machineInfo, median, timeSteps } from './measure.js';
 
 const LR = 1e-3;
 const HEAD = ['fc2.weight', 'fc2.bias'];
@@ -169,12 +169,7 @@ class OnnxkitSide {
       await trainer.optimizerStep({ learningRate: LR });
       trainer.lazyResetGrad();
     };
-    for (let i = 0; i < warmup; i++) await run(i);
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    for (let i = 0; i < count; i++) await run(warmup + i);
-    const cpu = process.cpuUsage(c0);
-    return { seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+    return timeSteps(run, warmup, count);
   }
 
   /** Seconds of one fit() epoch over the first `count` digits, from a fresh trainer (its start not timed). */

@@ -40,10 +40,10 @@ async function accuracyOf(file: string): Promise<number> {
   const session = await createSession(file, { device: 'cpu' });
   try {
     const out = await session.run({ input: { data: validation.images, dims: [validation.count, 1, 28, 28] } });
-    const logits = await out[session.outputs[0].name].getData();
+    const logits = (await out[session.outputs[0].name].getData()) as Float32Array;
     let right = 0;
     for (let i = 0; i < validation.count; i++) {
-      const row = Array.from(logits.subarray(i * 10, i * 10 + 10) as Float32Array);
+      const row = Array.from(logits.subarray(i * 10, i * 10 + 10));
       if (row.indexOf(Math.max(...row)) === validation.labels[i]) right++;
     }
     return right / validation.count;
