@@ -20,14 +20,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { decodeModel, generateArtifacts, oneHot, Trainer } from '@onnxkit/node';
-import { hashedValues } from '../../packages/testkit/src/torchvision-fixture.js';
+import { decodeModel, generateArtifacts, Trainer } from '@onnxkit/node';
 import { writeBenchmarkSection } from './benchmarks-doc.js';
 import { loadAverage, machineInfo, median } from './measure.js';
+import { ARTIFACT_OPTIONS, BATCH, memoryBreakdown, SIZE, stepper, trainerOptions } from './mobilenet-memory.js';
 
-const SIZE = 128;
-const BATCH = 16;
-const CLASSES = 10;
+/** Steps of the memory breakdown's runs (not timed). */
+const MEMORY_STEPS = 4;
 const PYTHON = '/usr/bin/python3';
 const TORCH_SCRIPT = path.join(import.meta.dirname, 'torch_mobilenet_training.py');
 const HEADING = '## Training a real architecture';
@@ -43,15 +42,9 @@ interface Measured {
 
 /** The onnxkit side, in this (fresh) process: prints one JSON line like the PyTorch script. */
 async function worker(modelPath: string, threads: number, warmup: number, steps: number): Promise<void> {
-  const artifacts = generateArtifacts(decodeModel(readFileSync(modelPath)), { loss: 'cross-entropy', optimizer: 'adamw', weightDecay: 0.01 });
-  const trainer = await Trainer.create(artifacts, { device: 'cpu', intraOpNumThreads: threads, interOpNumThreads: 1 });
-  const input = { data: hashedValues(BATCH * 3 * SIZE * SIZE, 0, 0, 1), dims: [BATCH, 3, SIZE, SIZE] };
-  const labels = { data: oneHot(Int32Array.from({ length: BATCH }, (_, i) => i % CLASSES), CLASSES), dims: [BATCH, CLASSES] };
-  const step = async () => {
-    await trainer.trainStep({ input }, labels);
-    await trainer.optimizerStep({ learningRate: 1e-3 });
-    trainer.lazyResetGrad();
-  };
+  const artifacts = generateArtifacts(decodeModel(readFileSync(modelPath)), ARTIFACT_OPTIONS);
+  const trainer = await Trainer.create(artifacts, trainerOptions(threads));
+  const step = stepper(trainer);
   let firstStepMaxRssKiB: number | undefined;
   for (let i = 0; i < warmup; i++) {
     await step();
@@ -134,6 +127,7 @@ async function main(): Promise<void> {
       }
     }
     const loadAfter = loadAverage();
+    const memory = memoryBreakdown(modelPath, MEMORY_STEPS);
     const rate = (ms: Measured[]) => ms.map((m) => (BATCH * m.steps) / m.seconds);
     const mib = (ms: Measured[], key: 'maxRssKiB' | 'firstStepMaxRssKiB') => median(ms.map((m) => (m[key] ?? NaN) / 1024));
     const f = (x: number, d = 1) => x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
@@ -170,6 +164,8 @@ async function main(): Promise<void> {
       '| threads t | onnxkit replicas | onnxkit samples/s | PyTorch samples/s | onnxkit / PyTorch | onnxkit peak RSS: after step 1 → end | PyTorch peak RSS | RSS onnxkit / PyTorch |',
       '|---:|---:|---:|---:|---:|---:|---:|---:|',
       ...rows,
+      '',
+      ...memory,
       '',
     ].join('\n');
     console.log(section);
