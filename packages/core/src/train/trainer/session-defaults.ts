@@ -16,7 +16,8 @@ import { withoutSpinWait } from '../../runtime/spin-wait.js';
  *   so it holds both: training mobilenet_v2 at batch 16, 128×128, peak RSS went from 982 MiB after the
  *   first step to 1,638 MiB after the second. Without the pattern the arena reuses its chunks (1,030
  *   MiB) and a step is as fast (median 1.14 vs 1.19 s on 1 thread, 0.68 vs 0.71 s with 2 replicas;
- *   docs/BENCHMARKS.md, "Training a real architecture").
+ *   the seed CNN at batch 64: 31.8 vs 31.3 ms and 22.0 vs 22.3 ms, within the noise; docs/BENCHMARKS.md,
+ *   "Training a real architecture").
  */
 export function withTrainerDefaults<T extends SessionOptions>(options: T): T {
   const out = withoutSpinWait(options);
