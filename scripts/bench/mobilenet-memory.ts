@@ -14,9 +14,11 @@ import { parseArgs } from 'node:util';
 import { decodeModel, generateArtifacts, oneHot, Trainer } from '@onnxkit/node';
 import { hashedValues } from '../../packages/testkit/src/torchvision-fixture.js';
 
-/** The batch mobilenet-training.ts trains on: 16 images, 3×128×128, 10 classes. */
+/** Input height and width of the batch mobilenet-training.ts trains on. */
 export const SIZE = 128;
+/** Images per batch. */
 export const BATCH = 16;
+/** Classes of the model (num_classes). */
 export const CLASSES = 10;
 
 /** The artifacts both scripts train (AdamW as in the PyTorch side: weight decay 0.01). */
