@@ -1,29 +1,32 @@
 // Training a real architecture: torchvision's mobilenet_v2 (128×128 RGB, batch 16, 10 classes, frozen
 // BatchNormalization) with onnxkit's Trainer on ORT CPU vs PyTorch 1.13 (CPU), in one run.
 //
-//   pnpm tsx scripts/bench/mobilenet-training.ts [--repeats 5] [--steps 4] [--warmup 2] [--threads 1] [--write]
+//   flock /tmp/bench.lock pnpm tsx scripts/bench/mobilenet-training.ts [--repeats 5] [--steps 4] [--warmup 2] [--threads 1,2] [--write]
 //
-// Each repeat runs both sides in turn (which goes first alternates), each in its own fresh process so
+// --threads is a list: for each count t both sides run, onnxkit with intraOpNumThreads t (the Trainer's
+// default dataParallel 'auto' then runs t replicas of one thread each: trainer.replicas is reported) and
+// PyTorch with torch.set_num_threads(t). Each repeat runs both sides of every thread count in turn
+// (which side goes first alternates), each in its own fresh process so
 // that its peak RSS is its own: onnxkit (this script with --worker: generateArtifacts + Trainer.create,
 // then trainStep + optimizerStep + lazyResetGrad) and PyTorch (scripts/bench/torch_mobilenet_training.py:
 // forward, cross-entropy, backward, AdamW). Reported: median samples/s over the repeats (the timed steps
 // follow the warm-up ones; process start, export and artifact generation are not timed) and the median
 // peak RSS. Same model and weights (exported once by the PyTorch script), same batch, AdamW with the
-// same hyper-parameters, same thread count. --write replaces the "## Training a real architecture"
+// same hyper-parameters, same thread count. The onnxkit worker also reports its peak RSS after the first step,
+// to show how much the peak grows after it. --write replaces the "## Training a real architecture"
 // section of docs/BENCHMARKS.md.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { decodeModel, generateArtifacts, oneHot, Trainer } from '@onnxkit/node';
-import { hashedValues } from '../../packages/testkit/src/torchvision-fixture.js';
+import { decodeModel, generateArtifacts, Trainer } from '@onnxkit/node';
 import { writeBenchmarkSection } from './benchmarks-doc.js';
-import { loadAverage, median } from './measure.js';
+import { loadAverage, machineInfo, median } from './measure.js';
+import { ARTIFACT_OPTIONS, BATCH, memoryBreakdown, SIZE, stepper, trainerOptions } from './mobilenet-memory.js';
 
-const SIZE = 128;
-const BATCH = 16;
-const CLASSES = 10;
+/** Steps of the memory breakdown's runs (not timed). */
+const MEMORY_STEPS = 4;
 const PYTHON = '/usr/bin/python3';
 const TORCH_SCRIPT = path.join(import.meta.dirname, 'torch_mobilenet_training.py');
 const HEADING = '## Training a real architecture';
@@ -32,28 +35,39 @@ interface Measured {
   seconds: number;
   steps: number;
   maxRssKiB: number;
+  /** onnxkit only: the Trainer's replicas, and the peak RSS after the first step. */
+  replicas?: number;
+  firstStepMaxRssKiB?: number;
 }
 
 /** The onnxkit side, in this (fresh) process: prints one JSON line like the PyTorch script. */
 async function worker(modelPath: string, threads: number, warmup: number, steps: number): Promise<void> {
-  const artifacts = generateArtifacts(decodeModel(readFileSync(modelPath)), { loss: 'cross-entropy', optimizer: 'adamw', weightDecay: 0.01 });
-  const trainer = await Trainer.create(artifacts, { device: 'cpu', intraOpNumThreads: threads, interOpNumThreads: 1 });
-  const input = { data: hashedValues(BATCH * 3 * SIZE * SIZE, 0, 0, 1), dims: [BATCH, 3, SIZE, SIZE] };
-  const labels = { data: oneHot(Int32Array.from({ length: BATCH }, (_, i) => i % CLASSES), CLASSES), dims: [BATCH, CLASSES] };
-  const step = async () => {
-    await trainer.trainStep({ input }, labels);
-    await trainer.optimizerStep({ learningRate: 1e-3 });
-    trainer.lazyResetGrad();
-  };
-  for (let i = 0; i < warmup; i++) await step();
+  const artifacts = generateArtifacts(decodeModel(readFileSync(modelPath)), ARTIFACT_OPTIONS);
+  const trainer = await Trainer.create(artifacts, trainerOptions(threads));
+  const step = stepper(trainer);
+  let firstStepMaxRssKiB: number | undefined;
+  for (let i = 0; i < warmup; i++) {
+    await step();
+    if (i === 0) firstStepMaxRssKiB = process.resourceUsage().maxRSS;
+  }
   const t0 = performance.now();
   for (let i = 0; i < steps; i++) await step();
   const seconds = (performance.now() - t0) / 1000;
+  const replicas = trainer.replicas;
   await trainer.release();
-  console.log(JSON.stringify({ seconds, steps, maxRssKiB: process.resourceUsage().maxRSS }));
+  console.log(JSON.stringify({ seconds, steps, maxRssKiB: process.resourceUsage().maxRSS, replicas, firstStepMaxRssKiB }));
 }
 
 const lastJson = (out: string) => JSON.parse(out.trim().split('\n').at(-1) as string) as Measured;
+
+/** `--threads 1,2` as [1, 2]: distinct positive integers. */
+function threadList(value: string): number[] {
+  const list = value.split(',').map((v) => Number(v.trim()));
+  if (!list.length || list.some((t) => !Number.isInteger(t) || t < 1) || new Set(list).size !== list.length) {
+    throw new RangeError(`--threads must be a comma-separated list of distinct positive integers, got '${value}'`);
+  }
+  return list;
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -66,11 +80,14 @@ async function main(): Promise<void> {
       worker: { type: 'string' },
     },
   });
-  const [repeats, steps, warmup, threads] = [values.repeats, values.steps, values.warmup, values.threads].map(Number);
-  if (values.worker) return worker(values.worker, threads, warmup, steps);
-  for (const [name, v] of Object.entries({ repeats, steps, warmup, threads })) {
+  const [repeats, steps, warmup] = [values.repeats, values.steps, values.warmup].map(Number);
+  const threadCounts = threadList(values.threads);
+  if (values.worker) return worker(values.worker, threadCounts[0], warmup, steps);
+  for (const [name, v] of Object.entries({ repeats, steps, warmup })) {
     if (!Number.isInteger(v) || v < (name === 'warmup' ? 0 : 1)) throw new RangeError(`--${name} must be a positive integer, got '${v}'`);
   }
+  // The first-step peak is read after the first warm-up step.
+  if (warmup < 1) throw new RangeError('--warmup must be at least 1');
 
   const dir = mkdtempSync(path.join(tmpdir(), 'onnxkit-mobilenet-'));
   try {
@@ -78,7 +95,7 @@ async function main(): Promise<void> {
     execFileSync(PYTHON, [TORCH_SCRIPT, 'export', modelPath, String(SIZE)], { stdio: ['ignore', 'ignore', 'ignore'] });
     const loadBefore = loadAverage();
     const sides = {
-      onnxkit: () =>
+      onnxkit: (threads: number) =>
         lastJson(
           execFileSync(process.execPath, [...process.execArgv, import.meta.filename, '--worker', modelPath, '--threads', String(threads), '--warmup', String(warmup), '--steps', String(steps)], {
             encoding: 'utf8',
@@ -86,7 +103,7 @@ async function main(): Promise<void> {
             maxBuffer: 1 << 20,
           }),
         ),
-      torch: () =>
+      torch: (threads: number) =>
         lastJson(
           execFileSync(PYTHON, [TORCH_SCRIPT, 'train', String(SIZE), String(BATCH), String(threads), String(warmup), String(steps)], {
             encoding: 'utf8',
@@ -94,41 +111,61 @@ async function main(): Promise<void> {
           }),
         ),
     };
-    const runs: Record<keyof typeof sides, Measured[]> = { onnxkit: [], torch: [] };
+    type Side = keyof typeof sides;
+    const runs = new Map(threadCounts.map((t) => [t, { onnxkit: [] as Measured[], torch: [] as Measured[] }]));
     for (let r = 0; r < repeats; r++) {
-      const order = (r % 2 ? ['torch', 'onnxkit'] : ['onnxkit', 'torch']) as (keyof typeof sides)[];
-      for (const side of order) {
-        const m = sides[side]();
-        runs[side].push(m);
-        console.error(`repeat ${r + 1}/${repeats} ${side}: ${((BATCH * m.steps) / m.seconds).toFixed(2)} samples/s, peak RSS ${(m.maxRssKiB / 1024).toFixed(0)} MiB`);
+      for (const threads of threadCounts) {
+        const order: Side[] = r % 2 ? ['torch', 'onnxkit'] : ['onnxkit', 'torch'];
+        for (const side of order) {
+          const m = sides[side](threads);
+          runs.get(threads)![side].push(m);
+          console.error(
+            `repeat ${r + 1}/${repeats}, ${threads} thread(s), ${side}: ${((BATCH * m.steps) / m.seconds).toFixed(2)} samples/s, peak RSS ${(m.maxRssKiB / 1024).toFixed(0)} MiB` +
+              (m.firstStepMaxRssKiB ? ` (${(m.firstStepMaxRssKiB / 1024).toFixed(0)} MiB after the first step), ${m.replicas} replica(s)` : ''),
+          );
+        }
       }
     }
     const loadAfter = loadAverage();
+    const memory = memoryBreakdown(modelPath, MEMORY_STEPS);
     const rate = (ms: Measured[]) => ms.map((m) => (BATCH * m.steps) / m.seconds);
-    const rss = (ms: Measured[]) => median(ms.map((m) => m.maxRssKiB / 1024));
+    const mib = (ms: Measured[], key: 'maxRssKiB' | 'firstStepMaxRssKiB') => median(ms.map((m) => (m[key] ?? NaN) / 1024));
     const f = (x: number, d = 1) => x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
-    const [ok, pt] = [rate(runs.onnxkit), rate(runs.torch)];
+    const range = (xs: number[]) => `${f(Math.min(...xs), 2)}–${f(Math.max(...xs), 2)}`;
+    const rows = threadCounts.map((threads) => {
+      const { onnxkit, torch } = runs.get(threads)!;
+      const [ok, pt] = [rate(onnxkit), rate(torch)];
+      const replicas = [...new Set(onnxkit.map((m) => m.replicas))].join('/');
+      const [okRss, ptRss] = [mib(onnxkit, 'maxRssKiB'), mib(torch, 'maxRssKiB')];
+      return (
+        `| ${threads} | ${replicas} | ${f(median(ok), 2)} (${range(ok)}) | ${f(median(pt), 2)} (${range(pt)}) | **${f(median(ok) / median(pt), 2)}** | ` +
+        `${f(mib(onnxkit, 'firstStepMaxRssKiB'), 0)} → ${f(okRss, 0)} MiB | ${f(ptRss, 0)} MiB | ${f(okRss / ptRss, 2)} |`
+      );
+    });
     const torchVersion = execFileSync(PYTHON, ['-c', 'import torch, torchvision; print(torch.__version__, torchvision.__version__)'], { encoding: 'utf8' }).trim();
-    const command = `pnpm tsx scripts/bench/mobilenet-training.ts --repeats ${repeats} --steps ${steps} --warmup ${warmup} --threads ${threads}${values.write ? ' --write' : ''}`;
+    const machine = machineInfo();
+    const list = threadCounts.join(',');
+    const command = `flock /tmp/bench.lock pnpm tsx scripts/bench/mobilenet-training.ts --repeats ${repeats} --steps ${steps} --warmup ${warmup} --threads ${list}${values.write ? ' --write' : ''}`;
     const section = [
       HEADING,
       '',
       `Command: \`${command}\`. torchvision's mobilenet_v2 (2.24 M parameters, num_classes=10, weights of scripts/fixtures/torchvision_reference.py), ` +
         `exported by torch.onnx.export at opset 17 (BatchNormalization frozen: eval mode), input ${BATCH}×3×${SIZE}×${SIZE}. ` +
-        "onnxkit: `generateArtifacts(model, { optimizer: 'adamw', weightDecay: 0.01 })`, `Trainer.create(artifacts, { device: 'cpu', intraOpNumThreads: " +
-        `${threads}, interOpNumThreads: 1 })\` (the cpu target), trainStep + optimizerStep per batch. PyTorch ${torchVersion.replace(' ', ', torchvision ')}: the same model and weights in eval mode, ` +
-        `\`torch.optim.AdamW\` with the same hyper-parameters, \`torch.set_num_threads(${threads})\`, forward + cross-entropy + backward + step (scripts/bench/torch_mobilenet_training.py). ` +
+        "onnxkit: `generateArtifacts(model, { optimizer: 'adamw', weightDecay: 0.01 })`, `Trainer.create(artifacts, { device: 'cpu', intraOpNumThreads: t, interOpNumThreads: 1 })` " +
+        '(the cpu target; with t > 1 the default `dataParallel: \'auto\'` runs t replicas of the training graph, one thread each, on slices of the batch: the "replicas" column is `trainer.replicas`), ' +
+        `trainStep + optimizerStep per batch. PyTorch ${torchVersion.replace(' ', ', torchvision ')}: the same model and weights in eval mode, ` +
+        '`torch.optim.AdamW` with the same hyper-parameters, `torch.set_num_threads(t)`, forward + cross-entropy + backward + step (scripts/bench/torch_mobilenet_training.py). ' +
         `Each side runs in a fresh process per repeat (peak RSS is that process's \`maxRSS\`: model, runtime, and autograd state or the sessions; onnxkit's process also generates the artifacts from the model, which counts in its peak); ${warmup} warm-up steps, then ${steps} timed ones; ` +
-        `median of ${repeats} repeats, the sides alternating which goes first.`,
+        `median of ${repeats} repeats (range in brackets), the sides alternating which goes first; ratios are of medians measured in the same run.`,
       '',
-      `Machine: ${cpus().length} cores (nproc), ${cpus()[0]?.model ?? 'unknown CPU'}; Node ${process.version}. Load average (1/5/15 min) before ${loadBefore.join(' / ')}, ` +
-        `after ${loadAfter.join(' / ')}: the cores were shared with other jobs during the run (run with nice), so absolute figures are noisy; the ratio is the figure to read.`,
+      `Machine: ${machine.nproc} cores (nproc), ${machine.cpu}; Node ${machine.node}. Load average (1/5/15 min) before ${loadBefore.join(' / ')}, ` +
+        `after ${loadAfter.join(' / ')}: other jobs shared the cores during the run, so absolute figures are noisy; the ratios are the figures to read.`,
       '',
-      '| | samples/s (median) | range of repeats | peak RSS (median) |',
-      '|---|---:|---|---:|',
-      `| onnxkit (ORT CPU) | ${f(median(ok), 2)} | ${f(Math.min(...ok), 2)}–${f(Math.max(...ok), 2)} | ${f(rss(runs.onnxkit), 0)} MiB |`,
-      `| PyTorch | ${f(median(pt), 2)} | ${f(Math.min(...pt), 2)}–${f(Math.max(...pt), 2)} | ${f(rss(runs.torch), 0)} MiB |`,
-      `| onnxkit / PyTorch | **${f(median(ok) / median(pt), 2)}** | | ${f(rss(runs.onnxkit) / rss(runs.torch), 2)} |`,
+      '| threads t | onnxkit replicas | onnxkit samples/s | PyTorch samples/s | onnxkit / PyTorch | onnxkit peak RSS: after step 1 → end | PyTorch peak RSS | RSS onnxkit / PyTorch |',
+      '|---:|---:|---:|---:|---:|---:|---:|---:|',
+      ...rows,
+      '',
+      ...memory,
       '',
     ].join('\n');
     console.log(section);

@@ -1,10 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeArtifacts, generateArtifacts } from '../../packages/core/src/train/index.js';
 import { ADAMW, TARGETS } from './artifact-cases.js';
-import { worstSampledError } from './gradient-error.js';
-import { runModel, type Feeds } from './ort-step.js';
-import { oneHot } from './torch-fixture.js';
-import { loadBnTrainReference } from './torchvision-bn-train-fixture.js';
+import { bnTrainErrors, loadBnTrainReference, type BnTrainErrors } from './torchvision-bn-train-fixture.js';
 import { loadTorchvisionReference, TORCHVISION_ARCHITECTURES } from './torchvision-fixture.js';
 
 /*
@@ -24,20 +21,10 @@ import { loadTorchvisionReference, TORCHVISION_ARCHITECTURES } from './torchvisi
  * checked absolutely: their largest |onnxkit| within 1e-4 of the model's largest gradient.
  */
 const TOLERANCE = 1e-4;
-/** A PyTorch float64 gradient this small against the model's largest is zero in exact arithmetic. */
-const ZERO = 1e-10;
 const CLASSES = 10;
 
-interface Row {
+interface Row extends BnTrainErrors {
   statistics: number;
-  loss: number;
-  grad: number;
-  gradWhere: string;
-  spread: number;
-  zeros: number;
-  zeroWorst: number;
-  running: number;
-  runningWhere: string;
 }
 const table = new Map<string, Row>();
 
@@ -81,51 +68,35 @@ describe.each(TORCHVISION_ARCHITECTURES)('torchvision %s (training-mode BatchNor
       expect(bnNodes.filter((n) => n.attributes.training_mode || n.outputs.length > 1)).toEqual([]);
       if (target === 'portable') for (const op of ['ScatterElements', 'ScatterND', 'MaxUnpool']) expect(ops.has(op), op).toBe(false);
 
-      const initializers = new Map(model.graph.initializers.map((t) => [t.name, t]));
-      const feed = (name: string) => {
-        const t = initializers.get(name)!;
-        return [name, { data: t.data as Float32Array, dims: t.dims }] as const;
-      };
-      const params: Feeds = Object.fromEntries(art.summary.trainable.map((t) => feed(t.name)));
-      const running: Feeds = Object.fromEntries(statistics.map(feed));
-      const out = await runModel(art.trainingModel, {
-        input: ref.input,
-        labels: { data: oneHot(ref.labels, CLASSES), dims: [ref.labels.length, CLASSES] },
-        ...params,
-        ...running,
-      });
-
-      const lossError = Math.abs(out.loss[0] - bn.loss) / Math.abs(bn.loss);
-      const largest = Math.max(...bn.grads.map((g) => g.max));
-      const nonzero = bn.grads.filter((g) => g.max > ZERO * largest);
-      const zero = bn.grads.filter((g) => g.max <= ZERO * largest);
-      const grads = worstSampledError(nonzero, (name) => out[`${name}_grad`]);
-      const spread = Math.max(...nonzero.map((g) => g.float32Spread));
-      let zeroWorst = 0;
-      for (const g of zero) for (const v of out[`${g.name}_grad`]) zeroWorst = Math.max(zeroWorst, Math.abs(v) / largest);
-      let worstRunning = { error: 0, name: '' };
-      for (const r of bn.running) {
-        const mine = out[`${r.name}.new`];
-        let diff = 0;
-        for (let i = 0; i < r.values.length; i++) diff = Math.max(diff, Math.abs(mine[i] - r.values[i]));
-        const error = diff / r.max;
-        if (!(error <= worstRunning.error)) worstRunning = { error, name: r.name };
-      }
-      table.set(`${arch}|${opset}|${target}`, {
-        loss: lossError,
-        grad: grads.error,
-        gradWhere: grads.name,
-        spread,
-        zeros: zero.length,
-        zeroWorst,
-        running: worstRunning.error,
-        runningWhere: worstRunning.name,
-        statistics: statistics.length,
-      });
-      expect(lossError, 'loss').toBeLessThanOrEqual(TOLERANCE);
-      expect(grads.error, `worst gradient: ${grads.name}`).toBeLessThanOrEqual(Math.max(TOLERANCE, 2 * spread));
-      expect(zeroWorst, 'gradients zero in exact arithmetic').toBeLessThanOrEqual(TOLERANCE);
-      expect(worstRunning.error, `worst running statistic: ${worstRunning.name}`).toBeLessThanOrEqual(TOLERANCE);
+      const e = await bnTrainErrors(model, art, bn, CLASSES);
+      table.set(`${arch}|${opset}|${target}`, { ...e, statistics: statistics.length });
+      expect(e.loss, 'loss').toBeLessThanOrEqual(TOLERANCE);
+      expect(e.grad, `worst gradient: ${e.gradWhere}`).toBeLessThanOrEqual(Math.max(TOLERANCE, 2 * e.spread));
+      expect(e.zeroWorst, 'gradients zero in exact arithmetic').toBeLessThanOrEqual(TOLERANCE);
+      expect(e.running, `worst running statistic: ${e.runningWhere}`).toBeLessThanOrEqual(TOLERANCE);
     });
+  });
+});
+
+/*
+ * Where the gradients are well-conditioned the float32-spread allowance is not needed: efficientnet_b0 at
+ * batch 8, 128×128 (the generator's CONDITIONED_BN_TRAIN case; its last stages' batch statistics have
+ * 8·4·4 = 128 values per channel instead of 8), whose float32 spread is 1.1e-5, is held to 1e-4 flat.
+ * The other architectures stay ill-conditioned at every size measured (docs/ARCHITECTURES.md).
+ */
+describe('torchvision efficientnet_b0 (training-mode BatchNormalization) at batch 8, 128×128 vs PyTorch 1.13 autograd', () => {
+  const ref = loadTorchvisionReference('efficientnet_b0');
+  const bn = loadBnTrainReference(ref, '8x128')!;
+  it.each(TARGETS)('target %s: loss, every gradient and every updated running statistic within 1e-4, no allowance', async (target) => {
+    expect(bn.input.dims).toEqual([8, 3, 128, 128]);
+    const model = bn.model(17);
+    const e = await bnTrainErrors(model, generateArtifacts(model, { ...ADAMW, target, batchNorm: 'train' }), bn, CLASSES);
+    table.set(`efficientnet_b0 (8×128²)|17|${target}`, { ...e, statistics: bn.running.length });
+    // The reason no allowance is needed: float32 determines this reference's gradients to well within 1e-4.
+    expect(e.spread).toBeLessThan(TOLERANCE / 2);
+    expect(e.loss, 'loss').toBeLessThanOrEqual(TOLERANCE);
+    expect(e.grad, `worst gradient: ${e.gradWhere}`).toBeLessThanOrEqual(TOLERANCE);
+    expect(e.zeroWorst, 'gradients zero in exact arithmetic').toBeLessThanOrEqual(TOLERANCE);
+    expect(e.running, `worst running statistic: ${e.runningWhere}`).toBeLessThanOrEqual(TOLERANCE);
   });
 });

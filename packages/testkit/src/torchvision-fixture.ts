@@ -53,6 +53,8 @@ export interface TorchvisionReference {
   tensors: { name: string; shape: number[]; seed: number }[];
   /** The exported model at `opset`, initializers filled with the hashed weights. */
   model(opset: number): Model;
+  /** Another export of the same model (`file` in {@link torchvisionFixtureDir}, e.g. at another input size), filled the same way. */
+  modelFrom(file: string): Model;
 }
 
 /** Loads `test/fixtures/torchvision/<arch>.json`, its .bin and (lazily) its ONNX exports. */
@@ -78,6 +80,7 @@ export function loadTorchvisionReference(arch: TorchvisionArchitecture): Torchvi
       return { name: t.name, positions, values: all.slice(start, start + positions.length), max: t.gradMax as number };
     });
   const { input } = doc;
+  const modelFrom = (file: string) => withHashedWeights(decodeModel(readFileSync(path.join(torchvisionFixtureDir, file))), doc.tensors);
   return {
     arch,
     opsets: doc.opsets,
@@ -86,8 +89,7 @@ export function loadTorchvisionReference(arch: TorchvisionArchitecture): Torchvi
     loss: doc.loss,
     grads,
     tensors: doc.tensors.map((t) => ({ name: t.name, shape: t.shape, seed: t.seed })),
-    model(opset) {
-      return withHashedWeights(decodeModel(readFileSync(path.join(torchvisionFixtureDir, `${arch}-opset${opset}.onnx`))), doc.tensors);
-    },
+    model: (opset) => modelFrom(`${arch}-opset${opset}.onnx`),
+    modelFrom,
   };
 }

@@ -16,7 +16,9 @@ import { withTrainerDefaults } from './session-defaults.js';
 
 /**
  * Options of `Trainer.create`: session options for all three graphs, plus how the artifacts are
- * chosen. Unless `extra` says otherwise, ORT's intra-op threads do not spin-wait between steps.
+ * chosen. Unless `extra` says otherwise, ORT's intra-op threads do not spin-wait between steps; unless
+ * `enableMemPattern` is given, the sessions run without ORT's memory pattern (it made the CPU arena hold
+ * two layouts of a step's tensors at once: docs/BENCHMARKS.md, "Training a real architecture").
  */
 export interface TrainerOptions extends Omit<SessionOptions, 'preferredOutputLocation'> {
   /**
