@@ -47,6 +47,15 @@ export async function startClassifyWorker(options: ClassifyWorkerOptions): Promi
   const log = options.log ?? (() => {});
   const redis = connectRedis(options.url);
   const pool = createImagePool(options.workers ? { workers: options.workers } : {});
+  try {
+    // Every decoding thread up (sharp and the preprocessing code loaded) before the first job is taken,
+    // so that a job's time is its images', and a worker that cannot start its threads takes no job.
+    await pool.ready();
+  } catch (e) {
+    await pool.close();
+    redis.disconnect();
+    throw e;
+  }
   const models = new ModelCache(redis, pool);
   const lockMs = options.lockMs ?? 30_000;
   // BullMQ leaves a connection it was given open on close: this one is ours to end.
@@ -134,7 +143,7 @@ class ModelCache {
     if (!bytes) throw new Error(`model ${job.model} is not in Redis (key ${modelKey(job.model)}); enqueue with onnxkit classify --queue`);
     const sha = createHash('sha256').update(bytes).digest('hex');
     if (sha !== job.model) throw new Error(`model ${job.model}: the stored bytes hash to ${sha}`);
-    return Classifier.load(new Uint8Array(bytes), {
+    const clf = await Classifier.load(new Uint8Array(bytes), {
       device: 'cpu',
       decoder: nodeImageDecoder,
       pool: this.pool,
@@ -142,6 +151,13 @@ class ModelCache {
       ...(job.labels ? { labels: job.labels } : {}),
       ...(job.maxPixels ? { maxPixels: job.maxPixels } : {}),
     });
+    // Once per model and worker process (its jobs share the classifier): the decoding threads optimise
+    // their code on sample photos before the run's images come, instead of on the first job's.
+    if (clf.preprocessing) await this.pool.warmUp(clf.preprocessing).catch(async (e: unknown) => {
+      await clf.dispose();
+      throw e;
+    });
+    return clf;
   }
 
   async dispose(): Promise<void> {
