@@ -2,6 +2,7 @@
 import { threadId } from 'node:worker_threads';
 import { ImageError, preprocessInto, valuesPerImage, type PreprocessingSpec, type RawImage } from '@onnxkit/core';
 import { Piscina } from 'piscina';
+import { imageByteLimit, readImageFileSync } from '../image/read-input.js';
 import { decodeWithSharp } from '../image/sharp-decoder.js';
 import { warmUpSamples, type WarmUpSample } from './warm-up-samples.js';
 
@@ -38,7 +39,10 @@ export default async function preprocessTask(task: ImagePoolTask | WarmUpTask | 
   if (task === 'ping') return task;
   if ('warmUp' in task) return warmUp(task);
   try {
-    const raw = typeof task.image === 'string' || task.image instanceof Uint8Array ? await decodeWithSharp(task.image, { maxPixels: task.maxPixels }) : task.image;
+    const { image, maxPixels } = task;
+    // A path is read here, synchronously (see readImageFileSync), with the limit decodeWithSharp applies.
+    const bytes = typeof image === 'string' ? readImageFileSync(image, imageByteLimit(maxPixels)) : image;
+    const raw = bytes instanceof Uint8Array ? await decodeWithSharp(bytes, { maxPixels }) : bytes;
     const row = new Float32Array(valuesPerImage(task.spec));
     preprocessInto(raw, task.spec, row, 0, task.source, task.maxPixels);
     return Piscina.move(row) as Float32Array;

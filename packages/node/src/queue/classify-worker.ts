@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { Classifier, ImageError, type ClassifyResult } from '@onnxkit/core';
+import { Classifier, DEFAULT_MAX_PIXELS, ImageError, type ClassifyResult } from '@onnxkit/core';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { toFileResult } from '../classify/file-result.js';
+import { imageByteLimit } from '../image/read-input.js';
 import { nodeImageDecoder } from '../image/sharp-decoder.js';
 import { FileAccessError } from '../io/file-access-error.js';
 import { resolveInside } from '../io/inside-folder.js';
@@ -106,7 +107,7 @@ async function runJob(job: Job<ClassifyJobData>, root: string, redis: Redis, mod
 async function readConfined(root: string, name: string, maxPixels: number | undefined): Promise<Uint8Array | ImageError> {
   try {
     const file = resolveInside(root, name, 'job file');
-    return await readUntrustedFile(file, { kind: 'image', what: 'image', within: root, maxBytes: (maxPixels ?? 50_000_000) * 8 + (1 << 20) });
+    return await readUntrustedFile(file, { kind: 'image', what: 'image', within: root, maxBytes: imageByteLimit(maxPixels ?? DEFAULT_MAX_PIXELS) });
   } catch (e) {
     if (e instanceof FileAccessError) return new ImageError(e.code === 'too-large' ? 'too-large' : 'unreadable', name, e.reason);
     if (e instanceof RangeError || e instanceof TypeError) return new ImageError('unreadable', name, e.message);
