@@ -3,7 +3,7 @@
 // thread pinned to 1 core and on 2 worker threads on 2 cores, plus the report mode (`--json`, through the
 // same pool since issue 16's second round; it prints no rate, so only its whole-process rate is there).
 //
-//   pnpm tsx scripts/bench/classify-scaling.ts [--count 800] [--copies 1] [--repeats 3] [--pool-only] [--model models/onnx/mnist-cnn.onnx]
+//   pnpm tsx scripts/bench/classify-scaling.ts [--count 800] [--copies 1] [--repeats 3] [--pool-only] [--built] [--model models/onnx/mnist-cnn.onnx]
 //
 // Each run is a fresh `onnxkit classify` process under `taskset`; the rate is the run's own, from the first
 // image to the last line (model loading and the decoding threads' start, done at once before it, excluded),
@@ -32,6 +32,7 @@ const { values } = parseArgs({
     repeats: { type: 'string', default: '3' },
     model: { type: 'string', default: 'models/onnx/mnist-cnn.onnx' },
     'pool-only': { type: 'boolean', default: false },
+    built: { type: 'boolean', default: false },
   },
 });
 const copies = Number(values.copies);
@@ -39,7 +40,9 @@ const copies = Number(values.copies);
 const count = Number(values.count) * copies;
 const repeats = Number(values.repeats);
 const root = path.resolve(import.meta.dirname, '../..');
-const cliMain = path.join(root, 'packages/cli/src/cli/main.ts');
+// --built: the CLI as users run it (packages/cli/dist, after `pnpm build`), with no TypeScript loader in
+// the process or its worker threads; otherwise the sources through tsx.
+const cliArgs = values.built ? [path.join(root, 'packages/cli/dist/cli.js')] : ['--import', 'tsx', path.join(root, 'packages/cli/src/cli/main.ts')];
 const cores = Number(execFileSync('nproc').toString().trim());
 if (cores < 2) throw new Error('classify-scaling needs at least 2 cores');
 
@@ -61,7 +64,7 @@ interface RunResult {
 async function run(cpus: string, args: string[], dir: string): Promise<RunResult> {
   const started = performance.now();
   // node with tsx's loader, not tsx's CLI (a parent process): the pid read below is the classifier's own.
-  const child = spawn('taskset', ['-c', cpus, process.execPath, '--import', 'tsx', cliMain, 'classify', values.model, dir, '--device', 'cpu', ...args], {
+  const child = spawn('taskset', ['-c', cpus, process.execPath, ...cliArgs, 'classify', values.model, dir, '--device', 'cpu', ...args], {
     cwd: root,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -194,7 +197,7 @@ try {
   const load1 = loadAverage();
   // Check the pool's results: every photo once, and the digits read right.
   const m = machineInfo();
-  console.log(`${count} photos (${photos.filter((p) => p.file.endsWith('.jpg')).length} JPEG), ${values.model}, ${m.cpu}, ${m.nproc} cores, Node ${m.node}`);
+  console.log(`${count} photos (${photos.filter((p) => p.file.endsWith('.jpg')).length} JPEG), ${values.model}, ${m.cpu}, ${m.nproc} cores, Node ${m.node}, CLI from ${values.built ? "packages/cli/dist" : "the sources (tsx)"}`);
   console.log(`load average before ${load0.join(' ')}, after ${load1.join(' ')} (other processes share these cores)`);
   console.log('');
   console.log('| mode | images/s, 1 core | images/s, 2 cores | speed-up, of linear | whole process: speed-up, of linear | CPU ms per image, 1 / 2 cores | cores busy, 1 / 2 cores | cores idle, 1 / 2 cores | 1-core run on 1 core |');
