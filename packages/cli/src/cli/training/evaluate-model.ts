@@ -7,10 +7,12 @@ import {
   type DeviceFailure,
   type DeviceOption,
   type ImageDataset,
+  type Session,
 } from '@onnxkit/core';
 import { openModelFile, type IdxSplit } from '@onnxkit/node';
 import { CliUsageError } from '../errors.js';
-import { specOf, loadDataSource, type DataDescription } from './data-source.js';
+import { imageFolderSource, specOf, loadDataSource, type DataDescription } from './data-source.js';
+import { predictFolder } from './evaluate-folder.js';
 import { imageInputSpec } from './input-spec.js';
 import { modelLabels, pickLabels } from './model-metadata.js';
 
@@ -21,7 +23,7 @@ export interface EvalReport extends ClassificationReport {
   data: DataDescription;
   device: string;
   fallbacks: DeviceFailure[];
-  /** Seconds spent running the model. */
+  /** Seconds spent running the model (for an image folder, decoding it too: the two overlap). */
   seconds: number;
   /** The confusion matrix picture, when `--plot` asked for one. */
   plot?: string;
@@ -45,6 +47,14 @@ export async function evaluateModel(modelPath: string, options: EvaluateOptions)
   const file = await openModelFile(modelPath);
   const input = imageInputSpec(file.model);
   const known = modelLabels(file.model);
+  const folder = await imageFolderSource(options.data, { ...(options.split ? { split: options.split } : {}), ...(known ? { classNames: known } : {}) });
+  if (folder) {
+    // A folder of photos streams through the decoding pool: memory holds two class numbers per image.
+    const batchSize = input.fixedBatch ?? options.batchSize;
+    const run = await predictFolder(file.bytes, { source: options.data, ...folder }, input, { device: options.device, batchSize, modelHasSpec: specOf(file.model).preprocessing !== undefined });
+    const description: DataDescription = { source: folder.dir, kind: 'image-folder', examples: run.truth.length, classes: run.classNames.length };
+    return scored(modelPath, options, known, { ...run, data: { classes: run.classNames.length, classNames: run.classNames }, description });
+  }
   const { dataset, description } = await loadDataSource(options.data, {
     ...(options.split ? { split: options.split } : {}),
     prefer: 'test',
@@ -58,16 +68,39 @@ export async function evaluateModel(modelPath: string, options: EvaluateOptions)
     const started = Date.now();
     const { predicted, classes } = await predictAll(session, input.name, dataset, batchSize);
     const seconds = (Date.now() - started) / 1000;
-    if (dataset.classes > classes) {
-      throw new CliUsageError(`--data '${options.data}' has ${dataset.classes} classes but the model outputs ${classes}`);
-    }
-    if (options.labels && options.labels.length !== classes) throw new CliUsageError(`--labels has ${options.labels.length} names but the model outputs ${classes} classes`);
-    const labels = pickLabels(classes, options.labels, known, dataset.classNames);
-    const report = classificationReport(dataset.labels, predicted, labels);
-    return { model: modelPath, data: description, device: session.device, fallbacks: [...session.fallbacks], seconds, ...report };
+    return scored(modelPath, options, known, { truth: dataset.labels, predicted, classes, data: dataset, description, session, seconds });
   } finally {
     await session.release();
   }
+}
+
+/** What {@link scored} scores: each example's true and predicted class, and the run that predicted them. */
+interface Predictions {
+  truth: Int32Array;
+  predicted: Int32Array;
+  /** Classes the model outputs. */
+  classes: number;
+  data: { classes: number; classNames?: readonly string[] };
+  description: DataDescription;
+  session: Pick<Session, 'device' | 'fallbacks'>;
+  seconds: number;
+}
+
+/** The report of `p`; a model with fewer classes than the data, or `--labels` of another length, is a usage error. */
+function scored(
+  modelPath: string,
+  options: EvaluateOptions,
+  known: readonly string[] | undefined,
+  p: Predictions,
+): Omit<EvalReport, 'plot'> {
+  const { classes } = p;
+  if (p.data.classes > classes) {
+    throw new CliUsageError(`--data '${options.data}' has ${p.data.classes} classes but the model outputs ${classes}`);
+  }
+  if (options.labels && options.labels.length !== classes) throw new CliUsageError(`--labels has ${options.labels.length} names but the model outputs ${classes} classes`);
+  const labels = pickLabels(classes, options.labels, known, p.data.classNames);
+  const report = classificationReport(p.truth, p.predicted, labels);
+  return { model: modelPath, data: p.description, device: p.session.device, fallbacks: [...p.session.fallbacks], seconds: p.seconds, ...report };
 }
 
 async function predictAll(
