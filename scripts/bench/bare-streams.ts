@@ -55,7 +55,8 @@ export class BareStreams {
   async #open(streams: number): Promise<Ort[]> {
     let list = this.#sessions.get(streams);
     if (!list) {
-      const options = { executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1 };
+      // The Trainer's own session defaults (trainer/session-defaults.ts), so that only onnxkit's work differs.
+      const options = { executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1, enableMemPattern: false, extra: { session: { intra_op: { allow_spinning: '0' } } } };
       const workers = Array.from({ length: streams - 1 }, () => nodeRuntime.createWorkerSession!(this.#bytes, options));
       list = await Promise.all([...workers, ort.InferenceSession.create(this.#bytes, options)]);
       this.#sessions.set(streams, list);
