@@ -11,7 +11,7 @@ import { parseDevice } from '../parse-device.js';
 import { loadDataSource, specOf } from '../training/data-source.js';
 import { defaultPreprocessing, imageInputSpec } from '../training/input-spec.js';
 import { LABELS_KEY, modelLabels, pickLabels, PREPROCESSING_KEY } from '../training/model-metadata.js';
-import { nameList, nonNegativeInt, positiveInt, positiveNumber } from '../training/parse-values.js';
+import { nameList, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from '../training/parse-values.js';
 import { outputBase, writeTrainedModel } from '../training/write-outputs.js';
 
 /** Flags both sides of a federation share: which model, which Redis, which federation. */
@@ -47,15 +47,6 @@ interface ClientFlags extends FederationFlags {
   lastRound?: number;
 }
 
-/** A finite number ≥ 0 (`--server-momentum 0`), for commander. */
-function nonNegativeNumber(flag: string) {
-  return (text: string): number => {
-    const n = Number(text);
-    if (text.trim() === '' || !Number.isFinite(n) || n < 0) throw new CliUsageError(`${flag} '${text}': expected a number >= 0`);
-    return n;
-  };
-}
-
 /** The options both subcommands take. */
 function addFederationOptions(command: Command): Command {
   return command
@@ -72,13 +63,6 @@ async function federationModel(modelPath: string | undefined, flags: FederationF
   if (!modelPath === !flags.arch) throw new CliUsageError(`federated ${command}: give either a model file or --arch seed-cnn, not both`);
   if (modelPath) return { model: (await openModelFile(modelPath)).model, name: modelPath };
   return { model: buildSeedCnn({ seed: flags.seed }), name: `arch:${flags.arch}` };
-}
-
-/** The class count of a classifier: the last dim of its first output (0 when it is not static). */
-function outputClasses(model: Model): number {
-  const type = model.graph.outputs[0]?.type;
-  const last = type?.kind === 'tensor' ? type.shape?.at(-1) : undefined;
-  return typeof last === 'number' ? last : 0;
 }
 
 /** A trainer of the model with plain SGD: a member's parameters are all there is to reset between rounds. */
@@ -147,7 +131,7 @@ export const federatedCommand: CliCommand = {
             },
           });
           await trainer.loadParameters(final);
-          const classes = outputClasses(model);
+          const classes = trainer.labelWidth ?? 0;
           const metadata = {
             [LABELS_KEY]: JSON.stringify(pickLabels(classes, flags.labels, modelLabels(model))),
             [PREPROCESSING_KEY]: model.metadata[PREPROCESSING_KEY] ?? defaultPreprocessing(input, validation?.description.kind !== 'image-folder'),

@@ -27,6 +27,15 @@ export function positiveNumber(flag: string) {
   };
 }
 
+/** A commander argument parser for a finite number >= 0 (`--server-momentum 0`). */
+export function nonNegativeNumber(flag: string) {
+  return (text: string): number => {
+    const n = Number(text);
+    if (text.trim() === '' || !Number.isFinite(n) || n < 0) throw new CliUsageError(`${flag} '${text}': expected a number >= 0`);
+    return n;
+  };
+}
+
 /** `--validation`: a count of held-out examples (integer >= 1) or a fraction in (0, 1). */
 export function validationSpec(text: string): number {
   const n = Number(text);
