@@ -1,5 +1,6 @@
 export { Trainer, type TrainerOptions, type TrainStepResult, type EvalStepResult } from './trainer.js';
 export type { ArtifactSet } from './artifact-set.js';
+export type { OptimizerLayout } from './optimizer-update.js';
 export { MODEL_CARD_KEY } from './inference-export.js';
 export { learningRateSchedule, type LearningRateSchedule, type ScheduleSpec } from './lr-schedule.js';
 export { fit, evaluateDataset, imagesToFeed } from './fit.js';

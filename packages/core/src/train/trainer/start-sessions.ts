@@ -12,6 +12,7 @@ import { gradientName, updatedName } from '../optimizers/names.js';
 import { artifactModel, isGeneratedArtifacts, type ArtifactModel, type ArtifactSet } from './artifact-set.js';
 import { statisticOutputNames } from './batch-statistics.js'; // batch statistics: batch-statistics.ts
 import { planReplicas, TrainingReplicas } from './data-parallel.js';
+import { FlatUpdate, flatOptimizerModel, PerParameterUpdate, type OptimizerUpdate } from './optimizer-update.js';
 import { withTrainerDefaults } from './session-defaults.js';
 
 /**
@@ -53,7 +54,8 @@ export interface TrainerOptions extends Omit<SessionOptions, 'preferredOutputLoc
 export interface StartedSessions {
   training: Session;
   eval: Session;
-  optimizer: Session;
+  /** The optimizer update: the artifacts' graph, or the same update over flat buffers on CPU tensors. */
+  optimizer: OptimizerUpdate;
   evalModel: ArtifactModel;
   checkpoint: Checkpoint;
   keepOnDevice: boolean;
@@ -183,7 +185,11 @@ export async function startSessions(given: TrainingArtifacts | ArtifactSet | Mod
   const optimizer = artifactModel(chosen.artifacts.optimizerModel, ARTIFACT_FILES.optimizerModel);
   const evalSession = await createSession(evalModel.bytes, pinned);
   const updated = [...params, ...checkpoint.optimizerState.map((s) => s.name)].map(updatedName);
-  const optimizerSession = await createSession(optimizer.bytes, keepOnDevice ? { ...pinned, ...onDevice(updated) } : pinned);
+  const flat = keepOnDevice ? undefined : flatOptimizerModel(optimizer, checkpoint);
+  const optimizerSession = await createSession(flat?.bytes ?? optimizer.bytes, keepOnDevice ? { ...pinned, ...onDevice(updated) } : pinned);
+  const update = flat
+    ? new FlatUpdate(optimizerSession, checkpoint.parameters, flat.slots)
+    : new PerParameterUpdate(optimizerSession, params, checkpoint.optimizerState.map((s) => s.name));
   const paramSet = new Set(params);
   const batchAxisFree = trainingSession.inputs.filter((s) => !paramSet.has(s.name)).every((s) => s.shape && s.shape.length > 0 && typeof s.shape[0] !== 'number');
   const plan = planReplicas(dataParallel, trainingSession.runtime, keepOnDevice ? 'gpu-buffer' : device, training.model.metadata, batchAxisFree, sessionOptions.intraOpNumThreads);
@@ -195,7 +201,7 @@ export async function startSessions(given: TrainingArtifacts | ArtifactSet | Mod
     replicas: plan.count > 1 ? new TrainingReplicas(trainingSession.runtime, training.bytes, pinned, plan) : undefined,
     training: trainingSession,
     eval: evalSession,
-    optimizer: optimizerSession,
+    optimizer: update,
     evalModel,
     checkpoint,
     keepOnDevice,

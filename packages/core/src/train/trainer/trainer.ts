@@ -8,13 +8,14 @@ import type { SessionOptions } from '../../runtime/session-options.js';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../artifacts/checkpoint.js';
 import { LABELS, LOSS, type TrainingArtifacts } from '../artifacts/generate.js';
 import type { ArtifactTarget } from '../artifacts/targets.js';
-import { gradientName, LEARNING_RATE, STEP, updatedName } from '../optimizers/names.js';
+import { gradientName } from '../optimizers/names.js';
 import type { ArtifactModel, ArtifactSet } from './artifact-set.js';
 import { BatchStatistics } from './batch-statistics.js'; // batch statistics: batch-statistics.ts
 import { accumulatorModelBytes } from './gradient-accumulator.js';
 import { inferenceModelFromEval, MODEL_CARD_KEY } from './inference-export.js';
 import { startSessions, type StartedSessions, type TrainerOptions } from './start-sessions.js';
 import type { TrainingReplicas } from './data-parallel.js';
+import type { OptimizerLayout, OptimizerUpdate } from './optimizer-update.js';
 import { prepareFeeds } from '../../runtime/feeds.js';
 import type { TensorSpec } from '../../runtime/tensor-spec.js';
 
@@ -59,10 +60,12 @@ export class Trainer {
   readonly target: ArtifactTarget;
   /** Training-graph replicas that share each large batch (`TrainerOptions.dataParallel`); 1 when off. */
   readonly replicas: number;
+  /** How the optimizer update runs: over flat buffers on CPU tensors, else the artifacts' graph as it is. */
+  readonly optimizerLayout: OptimizerLayout;
 
   #training: Session;
   #eval: Session;
-  #optimizer: Session;
+  #update: OptimizerUpdate;
   #accumulator: Session | undefined;
   #replicas: TrainingReplicas | undefined;
   #sampleInputs: readonly TensorSpec[];
@@ -83,7 +86,8 @@ export class Trainer {
   private constructor(init: StartedSessions) {
     this.#training = init.training;
     this.#eval = init.eval;
-    this.#optimizer = init.optimizer;
+    this.#update = init.optimizer;
+    this.optimizerLayout = init.optimizer.layout;
     this.#evalModel = init.evalModel;
     this.#replicas = init.replicas;
     this.replicas = init.replicas?.count ?? 1;
@@ -171,23 +175,12 @@ export class Trainer {
       throw new RangeError(`optimizerStep: 'learningRate' must be a finite number >= 0, got ${String(lr)}`);
     }
     if (!this.#grads) throw new Error('optimizerStep: no gradients yet; call trainStep first');
-    const runtime = this.#optimizer.runtime;
-    const feeds: Record<string, FeedValue> = {
-      [LEARNING_RATE]: runtime.createTensor('float32', Float32Array.of(lr), []),
-      [STEP]: runtime.createTensor('float32', Float32Array.of(this.#step), []),
-    };
-    for (const p of this.parameters) {
-      feeds[p.name] = this.#params.get(p.name)!;
-      feeds[gradientName(p.name)] = this.#grads.get(p.name)!;
-    }
-    for (const s of this.#stateNames) feeds[s] = this.#state.get(s)!;
-    const out = await this.#optimizer.run(feeds);
+    const next = await this.#update.run({ params: this.#params, grads: this.#grads, state: this.#state, learningRate: lr, step: this.#step });
     // Keep one generation back so a step that produces NaN can be undone (see restorePrevious).
     if (this.#previous) this.#disposeGeneration(this.#previous);
     this.#previous = { params: this.#params, state: this.#state, step: this.#step };
     this.#statistics.mark(); // batch statistics: batch-statistics.ts
-    this.#params = new Map(this.parameters.map((p) => [p.name, out[updatedName(p.name)].tensor]));
-    this.#state = new Map(this.#stateNames.map((s) => [s, out[updatedName(s)].tensor]));
+    ({ params: this.#params, state: this.#state } = next);
     this.#step++;
   }
 
@@ -312,7 +305,7 @@ export class Trainer {
     if (this.#previous) this.#disposeGeneration(this.#previous);
     this.#disposeGeneration({ params: this.#params, state: this.#state });
     this.#statistics.dispose(); // batch statistics: batch-statistics.ts
-    for (const s of [this.#training, this.#eval, this.#optimizer, this.#accumulator]) await s?.release();
+    for (const s of [this.#training, this.#eval, this.#update.session, this.#accumulator]) await s?.release();
     await this.#replicas?.release();
   }
 
