@@ -163,12 +163,19 @@ class WorkerSession implements OrtSession {
   async run(feeds: ort.InferenceSession.FeedsType, fetches?: ort.InferenceSession.FetchesType | ort.InferenceSession.RunOptions): Promise<ort.InferenceSession.ReturnType> {
     if (this.#released) throw new Error('run: the session has been released');
     const plain: Record<string, PlainTensor> = {};
-    for (const [name, value] of Object.entries(feeds)) {
+    const tensors = Object.entries(feeds).map(([name, value]) => {
       const t = value as ort.Tensor;
       if (t.location !== 'cpu') throw new TypeError(`run(feeds): input '${name}' must be a CPU tensor for a worker session`);
-      // Posting a view clones its whole buffer: send views of larger buffers as compact copies.
-      const data = t.data as ArrayBufferView & ort.Tensor.DataType;
-      plain[name] = { type: t.type, dims: t.dims, data: data.byteLength === data.buffer.byteLength ? data : (data as Float32Array).slice() };
+      return [name, t, t.data as ArrayBufferView & ort.Tensor.DataType] as const;
+    });
+    // Posting a view clones its whole buffer, once per message however many views share it (the
+    // Trainer's parameters are views of one flat buffer): views that cover at least half of their buffer
+    // go as they are, smaller ones as compact copies.
+    const covered = new Map<ArrayBufferLike, number>();
+    for (const [, , data] of tensors) covered.set(data.buffer, (covered.get(data.buffer) ?? 0) + data.byteLength);
+    for (const [name, t, data] of tensors) {
+      const whole = 2 * covered.get(data.buffer)! >= data.buffer.byteLength;
+      plain[name] = { type: t.type, dims: t.dims, data: whole ? data : (data as Float32Array).slice() };
     }
     const names = Array.isArray(fetches) ? [...fetches] : undefined;
     const reply = await this.#channel.request({ kind: 'run', feeds: plain, fetches: names });
