@@ -58,14 +58,19 @@ describe('data-parallel replicas', () => {
     const sizes = [32, 33, 48, 17, 40, 12];
     const one = await train(sgd, 1, sizes);
     const two = await train(sgd, 2, sizes);
+    // Three replicas on two threads: the sum over more than two slices (and 2 or 1 for the small batches).
+    const three = await train(sgd, 3, sizes);
     expect(one.replicas).toBe(1);
     expect(two.replicas).toBe(2);
-    two.losses.forEach((l, i) => expect(Math.abs(l - one.losses[i]), `step ${i}`).toBeLessThanOrEqual(2e-6 * Math.max(1, one.losses[i])));
+    expect(three.replicas).toBe(3);
+    for (const other of [two, three]) {
+      other.losses.forEach((l, i) => expect(Math.abs(l - one.losses[i]), `step ${i}`).toBeLessThanOrEqual(2e-6 * Math.max(1, one.losses[i])));
+    }
     let worst = 0;
     let moved = 0;
     const start = await train(sgd, 1, []);
     for (let k = 0; k < one.params.length; k++) {
-      worst = Math.max(worst, Math.abs(one.params[k] - two.params[k]));
+      worst = Math.max(worst, Math.abs(one.params[k] - two.params[k]), Math.abs(one.params[k] - three.params[k]));
       moved = Math.max(moved, Math.abs(one.params[k] - start.params[k]));
     }
     expect(moved).toBeGreaterThan(1e-3); // the steps really changed the parameters

@@ -96,11 +96,19 @@ export class TrainingReplicas {
     const weights = bounds.map(([from, to]) => (to - from) / samples);
     let loss = 0;
     results.forEach((r, i) => (loss += weights[i] * Number(r[LOSS].tensor.data[0])));
+    // The sums go end to end into one buffer, in parameter order: the Trainer's flat optimizer update
+    // (optimizer-update.ts) then reads it without gathering the gradients first.
+    const parts = parameterNames.map((name) => results.map((r) => r[gradientName(name)].tensor));
+    const flat = new Float32Array(parts.reduce((n, p) => n + p[0].data.length, 0));
     const gradients = new Map<string, OrtTensorLike>();
-    for (const name of parameterNames) {
-      const parts = results.map((r) => r[gradientName(name)].tensor);
-      gradients.set(name, this.#runtime.createTensor('float32', weightedSum(parts.map((t) => t.data as Float32Array), weights), parts[0].dims));
-    }
+    let offset = 0;
+    parameterNames.forEach((name, i) => {
+      const size = parts[i][0].data.length;
+      const sum = flat.subarray(offset, offset + size);
+      weightedSum(sum, parts[i].map((t) => t.data as Float32Array), weights);
+      gradients.set(name, this.#runtime.createTensor('float32', sum, parts[i][0].dims));
+      offset += size;
+    });
     return { loss, gradients };
   }
 
@@ -125,21 +133,20 @@ export class TrainingReplicas {
   }
 }
 
-/** Σ weights[i] × parts[i], written over parts[0] (the replicas' outputs are this thread's own copies). */
-function weightedSum(parts: Float32Array[], weights: number[]): Float32Array {
+/** `out` = Σ weights[i] × parts[i]. */
+function weightedSum(out: Float32Array, parts: Float32Array[], weights: number[]): void {
   const [first, second] = parts;
   const [w0, w1] = weights;
   if (parts.length === 2) {
-    for (let k = 0; k < first.length; k++) first[k] = w0 * first[k] + w1 * second[k];
-    return first;
+    for (let k = 0; k < out.length; k++) out[k] = w0 * first[k] + w1 * second[k];
+    return;
   }
-  for (let k = 0; k < first.length; k++) first[k] *= w0;
+  for (let k = 0; k < out.length; k++) out[k] = w0 * first[k];
   for (let i = 1; i < parts.length; i++) {
     const g = parts[i];
     const w = weights[i];
-    for (let k = 0; k < first.length; k++) first[k] += w * g[k];
+    for (let k = 0; k < out.length; k++) out[k] += w * g[k];
   }
-  return first;
 }
 
 /** `[from, to)` of `slices` nearly equal consecutive slices of `samples`. */
