@@ -111,4 +111,55 @@ describe('datasets and batches', () => {
     expect(Math.abs(mass(moved) - mass(img)) / mass(img)).toBeLessThan(0.1);
     expect(Array.from(moved)).not.toEqual(Array.from(img));
   });
+
+  /** A source that returns the given uniforms in turn (angle, shift x, shift y per image). */
+  const fixed = (values: number[]) => {
+    let i = 0;
+    return { next: () => values[i++ % values.length] };
+  };
+  const random = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => ((Math.imul(i + seed, 2654435761) >>> 0) % 1000) / 1000);
+
+  it('a pure shift moves every pixel by whole pixels and fills with zero', () => {
+    const img = random(2 * 28 * 28, 1);
+    const out = img.slice();
+    // u = 0.5: no rotation; u = 1: +maxShift in x; u = 0: −maxShift in y; for both channels.
+    augmentImages(out, 1, [2, 28, 28], fixed([0.5, 1, 0]), { maxShift: 2, maxRotation: 10 });
+    for (let ch = 0; ch < 2; ch++) {
+      for (let y = 0; y < 28; y++) {
+        for (let x = 0; x < 28; x++) {
+          const sy = y + 2;
+          const sx = x - 2;
+          const expected = sy < 28 && sx >= 0 ? img[ch * 784 + sy * 28 + sx] : 0;
+          expect(out[ch * 784 + y * 28 + x]).toBe(expected);
+        }
+      }
+    }
+  });
+
+  it('a rotation matches bilinear sampling of the rotated grid computed independently (float64)', () => {
+    const [h, w] = [20, 28];
+    const img = random(3 * h * w, 7);
+    const out = img.slice();
+    const uniforms = [0.9, 0.25, 0.75, 0.1, 0.5, 0.5, 0.6, 1, 1];
+    augmentImages(out, 3, [1, h, w], fixed(uniforms), { maxShift: 2, maxRotation: 30 });
+    for (let k = 0; k < 3; k++) {
+      const [ua, ux, uy] = uniforms.slice(3 * k, 3 * k + 3);
+      const theta = ((ua * 2 - 1) * 30 * Math.PI) / 180;
+      const shift = [Math.round((ux * 2 - 1) * 2), Math.round((uy * 2 - 1) * 2)];
+      const pixel = (yy: number, xx: number) => (yy >= 0 && yy < h && xx >= 0 && xx < w ? img[k * h * w + yy * w + xx] : 0);
+      for (let y = 0; y < h; y++) {
+        for (let x = 0; x < w; x++) {
+          // Output (x, y) comes from the source point that the rotation by θ about the centre maps to (x − dx, y − dy).
+          const [px, py] = [x - shift[0] - (w - 1) / 2, y - shift[1] - (h - 1) / 2];
+          const sx = Math.cos(theta) * px + Math.sin(theta) * py + (w - 1) / 2;
+          const sy = Math.cos(theta) * py - Math.sin(theta) * px + (h - 1) / 2;
+          const [x0, y0] = [Math.floor(sx), Math.floor(sy)];
+          const [tx, ty] = [sx - x0, sy - y0];
+          const expected =
+            (1 - ty) * ((1 - tx) * pixel(y0, x0) + tx * pixel(y0, x0 + 1)) + ty * ((1 - tx) * pixel(y0 + 1, x0) + tx * pixel(y0 + 1, x0 + 1));
+          expect(Math.abs(out[k * h * w + y * w + x] - expected)).toBeLessThan(1e-6);
+        }
+      }
+    }
+  });
 });
