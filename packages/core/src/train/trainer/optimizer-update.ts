@@ -120,7 +120,8 @@ export class FlatUpdate implements OptimizerUpdate {
   readonly #slots: readonly Slot[];
   readonly #stateSlots: readonly string[];
   readonly #total: number;
-  readonly #gradients: Float32Array;
+  /** Where gradients that are not yet one buffer are gathered (made on first need: replicas' gradients already are). */
+  #gradients: Float32Array | undefined;
 
   constructor(session: Session, params: readonly { name: string; dims: readonly number[] }[], stateSlotNames: readonly string[]) {
     this.session = session;
@@ -133,7 +134,6 @@ export class FlatUpdate implements OptimizerUpdate {
     });
     this.#total = offset;
     this.#stateSlots = stateSlotNames;
-    this.#gradients = new Float32Array(offset);
   }
 
   async run({ params, grads, state, learningRate, step }: UpdateInputs): Promise<UpdateResult> {
@@ -141,7 +141,7 @@ export class FlatUpdate implements OptimizerUpdate {
     const flat = (data: Float32Array) => runtime.createTensor('float32', data, [this.#total]);
     const feeds: Record<string, FeedValue> = scalars(this.session, learningRate, step);
     feeds[FLAT] = flat(this.#gather((n) => params.get(n)!));
-    feeds[gradientName(FLAT)] = flat(this.#gather((n) => grads.get(n)!, this.#gradients));
+    feeds[gradientName(FLAT)] = flat(this.#gather((n) => grads.get(n)!, () => (this.#gradients ??= new Float32Array(this.#total))));
     for (const slot of this.#stateSlots) feeds[stateName(FLAT, slot)] = flat(this.#gather((n) => state.get(stateName(n, slot))!));
     const out = await this.session.run(feeds);
     const views = (data: Float32Array, name: (p: string) => string) =>
@@ -154,13 +154,13 @@ export class FlatUpdate implements OptimizerUpdate {
   }
 
   /** One flat buffer of the tensors `tensorOf(name)`: their own buffer when they are already its consecutive views, else a copy. */
-  #gather(tensorOf: (name: string) => OrtTensorLike, into?: Float32Array): Float32Array {
+  #gather(tensorOf: (name: string) => OrtTensorLike, into?: () => Float32Array): Float32Array {
     const parts = this.#slots.map((s) => tensorOf(s.name).data as Float32Array);
     const buffer = parts[0].buffer;
     const viewsOfOne =
       buffer.byteLength === this.#total * 4 && parts.every((d, i) => d.buffer === buffer && d.byteOffset === this.#slots[i].offset * 4);
     if (viewsOfOne) return new Float32Array(buffer);
-    const out = into ?? new Float32Array(this.#total);
+    const out = into?.() ?? new Float32Array(this.#total);
     parts.forEach((d, i) => out.set(d, this.#slots[i].offset));
     return out;
   }
