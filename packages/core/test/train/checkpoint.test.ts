@@ -48,6 +48,16 @@ describe('checkpoint format', () => {
     expect(decodeCheckpoint(shifted.subarray(3)).parameters[1].data).toEqual(ckpt.parameters[1].data);
   });
 
+  it('decodes a Node Buffer (what readFileSync returns), whose slice() is a view, to the same values', () => {
+    const ckpt = sample();
+    const bytes = encodeCheckpoint(ckpt);
+    for (const buffer of [Buffer.from(bytes), Buffer.concat([Buffer.alloc(5), Buffer.from(bytes)]).subarray(5)]) {
+      const back = decodeCheckpoint(buffer);
+      ckpt.parameters.forEach((t, i) => expect(back.parameters[i].data).toEqual(t.data));
+      ckpt.optimizerState.forEach((t, i) => expect(back.optimizerState[i].data).toEqual(t.data));
+    }
+  });
+
   it('fingerprints depend on names and shapes, not order', () => {
     const a = { name: 'a', dtype: 'float32' as const, dims: [2, 3] };
     const b = { name: 'b', dtype: 'float32' as const, dims: [3] };

@@ -74,8 +74,8 @@ export function decodeNpy(bytes: Uint8Array, name = 'array.npy'): TensorData {
   if (available !== needed) {
     fail(`shape (${dims.join(', ')}) of ${descr} needs ${needed} data bytes, the file has ${available}`, 'truncated');
   }
-  // Copy so the typed array is aligned whatever the header length.
-  const copy = bytes.slice(dataStart, dataStart + needed);
+  // Copy so the typed array is aligned whatever the header length (not `slice`: on a Node Buffer it is a view).
+  const copy = new Uint8Array(bytes.subarray(dataStart, dataStart + needed));
   return { name, dtype, dims, data: new ctor(copy.buffer, 0, elements) };
 }
 

@@ -160,8 +160,9 @@ export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
   if (header.metadata) checkpoint.metadata = header.metadata;
   for (const e of header.tensors) {
     const ctor = storageOf(e.dtype)!;
-    // Copy into a fresh buffer: aligned, and independent of the file's bytes.
-    const copy = data.slice(e.offset, e.offset + e.length);
+    // Copy into a fresh buffer: aligned, and independent of the file's bytes. (Not `slice`: on a Node
+    // Buffer, as readFileSync returns, it gives a view of the whole file.)
+    const copy = new Uint8Array(data.subarray(e.offset, e.offset + e.length));
     const values = new ctor(copy.buffer, 0, storageLength(e.dtype, elementCount(e.dims))) as TensorValues;
     const tensor = { name: e.name, dtype: e.dtype, dims: e.dims, data: values };
     if (e.role === 'buffer') (checkpoint.buffers ??= []).push(tensor);
