@@ -40,6 +40,8 @@ describe('activation gradient rules vs central differences (float64)', () => {
     ['Reciprocal', (r) => ({ dtype: d, inputs: { x: uniform(r, [5], 0.5, 2, d) }, forward: (b, x) => b.op('Reciprocal', [x.x]) })],
     ['Identity', (r) => ({ dtype: d, inputs: { x: uniform(r, [2, 2], -1, 1, d) }, forward: (b, x) => b.op('Identity', [x.x]) })],
     ['Clip min/max inputs', (r) => ({ dtype: d, wrt: ['x'], inputs: { x: uniform(r, [4, 5], -2, 2, d) }, forward: (b, x) => b.op('Clip', [x.x, b.constant('lo', d, [], [-0.55]), b.constant('hi', d, [], [0.65])]) })],
+    ['Clip max only', (r) => ({ dtype: d, wrt: ['x'], inputs: { x: uniform(r, [4, 5], -2, 2, d) }, forward: (b, x) => b.op('Clip', [x.x, '', b.constant('hi', d, [], [0.65])]) })],
+    ['Clip min only', (r) => ({ dtype: d, wrt: ['x'], inputs: { x: uniform(r, [4, 5], -2, 2, d) }, forward: (b, x) => b.op('Clip', [x.x, b.constant('lo', d, [], [-0.55])]) })],
   ];
   for (const [name, make] of cases) {
     it(name, async () => {
