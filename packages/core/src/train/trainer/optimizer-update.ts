@@ -65,7 +65,7 @@ const FLAT = 'parameters';
  */
 export function flatOptimizerModel(optimizer: ArtifactModel, checkpoint: Checkpoint): { bytes: Uint8Array; slots: readonly string[] } | undefined {
   const recorded = optimizer.model.metadata[OPTIMIZER_OPTIONS_KEY];
-  if (!recorded || checkpoint.parameters.some((p) => p.dtype !== 'float32')) return undefined;
+  if (!recorded || checkpoint.parameters.length === 0 || checkpoint.parameters.some((p) => p.dtype !== 'float32')) return undefined;
   let options: ResolvedOptimizerOptions;
   try {
     options = resolveOptimizerOptions(JSON.parse(recorded) as ResolvedOptimizerOptions);
