@@ -3,6 +3,7 @@
 // left"):
 //
 //   pnpm tsx scripts/bench/optimizer-update.ts [--batch 64] [--threads 2] [--repeats 9] [--steps 16] [--parts graphs,trainer]
+//        [--model FILE.onnx] [--learning-rate 1e-3]
 //
 // graphs: the AdamW optimizer graph alone on bare ORT (1 thread), per parameter (as in the artifacts) and
 // flat (one parameter of all the elements), alternating, median of 25 runs each, for the seed CNN's
@@ -14,10 +15,14 @@
 // `--steps` timed steps after 3 warm-up ones alternate between them (which goes first alternates too).
 // Prints the median ms per step of each, their ratio, and the largest difference between the two
 // Trainers' parameters at the end (0 when the updates are bit-identical).
+// --model: the trainer part on that model instead of the seed CNN (AdamW artifacts, `cpu` target; a fixed
+// input of `--batch` samples and one-hot labels, the same every step), e.g. the mobilenet_v2 that
+// `python3 scripts/bench/torch_mobilenet_training.py export FILE 128` writes.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
-import { buildOptimizerModel, buildSeedCnn, decodeCheckpoint, encodeModel, generateArtifacts, loadMnistDigits, oneHot, Trainer } from '@onnxkit/node';
+import { buildOptimizerModel, buildSeedCnn, decodeCheckpoint, decodeModel, encodeModel, generateArtifacts, loadMnistDigits, oneHot, Trainer, type FeedValue } from '@onnxkit/node';
 import { loadAverage, machineInfo, median, timeSteps } from './measure.js';
 
 const { values } = parseArgs({
@@ -27,6 +32,8 @@ const { values } = parseArgs({
     repeats: { type: 'string', default: '9' },
     steps: { type: 'string', default: '16' },
     parts: { type: 'string', default: 'graphs,trainer' },
+    model: { type: 'string' },
+    'learning-rate': { type: 'string', default: '1e-3' },
   },
 });
 const parts = values.parts.split(',');
@@ -93,20 +100,18 @@ function mobilenetShapes(): number[][] | undefined {
 
 /** The Trainer with its flat update against one running the artifacts' per-parameter graph. */
 async function compareTrainers(): Promise<void> {
-  const edited = { ...cpu, optimizerModel: { ...cpu.optimizerModel, graph: { ...cpu.optimizerModel.graph, name: 'optimizer (edited)' } } };
+  const artifacts = values.model ? generateArtifacts(decodeModel(readFileSync(values.model)), { optimizer: 'adamw' }).forTarget('cpu') : cpu;
+  const edited = { ...artifacts, optimizerModel: { ...artifacts.optimizerModel, graph: { ...artifacts.optimizerModel.graph, name: 'optimizer (edited)' } } };
   const options = { device: 'cpu' as const, intraOpNumThreads: threads, interOpNumThreads: 1 };
-  const trainers = { flat: await Trainer.create(cpu, options), perParameter: await Trainer.create(edited, options) };
+  const trainers = { flat: await Trainer.create(artifacts, options), perParameter: await Trainer.create(edited, options) };
   if (trainers.flat.optimizerLayout !== 'flat' || trainers.perParameter.optimizerLayout !== 'per-parameter') {
     throw new Error(`unexpected layouts: ${trainers.flat.optimizerLayout}, ${trainers.perParameter.optimizerLayout}`);
   }
-  const data = loadMnistDigits();
+  const batchOf = values.model ? fixedBatch(trainers.flat) : digitBatch();
   const step = (trainer: Trainer) => async (i: number) => {
-    const start = (i * batch) % (data.count - batch);
-    await trainer.trainStep(
-      { input: { data: data.images.slice(start * 784, (start + batch) * 784), dims: [batch, 1, 28, 28] } },
-      { data: oneHot(data.labels.subarray(start, start + batch), 10), dims: [batch, 10] },
-    );
-    await trainer.optimizerStep({ learningRate: 1e-3 });
+    const { inputs, labels } = batchOf(i);
+    await trainer.trainStep(inputs, labels);
+    await trainer.optimizerStep({ learningRate: Number(values['learning-rate']) });
     trainer.lazyResetGrad();
   };
 
@@ -120,9 +125,36 @@ async function compareTrainers(): Promise<void> {
   let worst = 0;
   for (let k = 0; k < a.length; k++) worst = Math.max(worst, Math.abs(a[k] - b[k]));
   console.log(
-    `trainer: load ${loadBefore.join(' / ')} before, ${loadAverage().join(' / ')} after; batch ${batch}, ${threads} thread(s), median of ${repeats} blocks of ${steps} steps: flat ${median(ms.flat).toFixed(2)} ms, ` +
+    `trainer (${values.model ?? 'seed CNN'}): load ${loadBefore.join(' / ')} before, ${loadAverage().join(' / ')} after; batch ${batch}, ${threads} thread(s), median of ${repeats} blocks of ${steps} steps: flat ${median(ms.flat).toFixed(2)} ms, ` +
       `per-parameter ${median(ms.perParameter).toFixed(2)} ms per step (per-parameter / flat ${(median(ms.perParameter) / median(ms.flat)).toFixed(3)}); ` +
       `largest parameter difference after ${trainers.flat.step} steps: ${worst}`,
   );
   await Promise.all([trainers.flat.release(), trainers.perParameter.release()]);
+}
+
+type Batch = { inputs: Record<string, FeedValue>; labels: FeedValue };
+
+/** Consecutive batches of the real digits, as fit() makes them (the seed CNN). */
+function digitBatch(): (i: number) => Batch {
+  const data = loadMnistDigits();
+  return (i) => {
+    const start = (i * batch) % (data.count - batch);
+    return {
+      inputs: { input: { data: data.images.slice(start * 784, (start + batch) * 784), dims: [batch, 1, 28, 28] } },
+      labels: { data: oneHot(data.labels.subarray(start, start + batch), 10), dims: [batch, 10] },
+    };
+  };
+}
+
+/** One fixed batch for a model given by --model: deterministic inputs, labels cycling through the classes. */
+function fixedBatch(trainer: Trainer): (i: number) => Batch {
+  const [input] = trainer.dataInputs;
+  const classes = trainer.labelWidth;
+  if (!input || trainer.dataInputs.length !== 1 || classes === undefined) throw new Error('--model: needs one float input and a static number of classes');
+  const dims = input.shape.map((d, k) => (k === 0 ? batch : typeof d === 'number' ? d : 1));
+  const size = dims.reduce((a, b) => a * b, 1);
+  const data = Float32Array.from({ length: size }, (_, k) => Math.sin(k));
+  const labels = oneHot(Uint8Array.from({ length: batch }, (_, k) => k % classes), classes);
+  const fixed: Batch = { inputs: { [input.name]: { data, dims } }, labels: { data: labels, dims: [batch, classes] } };
+  return () => fixed;
 }
