@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { float } from '../../src/onnx/attributes.js';
-import { gradCheck, record, rng, uniform, type GradCase } from './gradcheck.js';
+import * as ort from 'onnxruntime-node';
+import { GraphBuilder } from '../../src/onnx/builder.js';
+import { encodeModel } from '../../src/onnx/codec/model-codec.js';
+import { appendBackward } from '../../src/train/autodiff/index.js';
+import { distinct, gradCheck, record, rng, uniform, type GradCase } from './gradcheck.js';
 
 const d = 'float64' as const;
 type Make = (r: () => number) => GradCase;
@@ -123,6 +127,57 @@ describe('MatMul and Gemm vs central differences (float64)', () => {
       });
       record(`linear/Gemm ${JSON.stringify(g)}`, rep);
       expect(rep.worst).toBeLessThanOrEqual(1);
+    });
+  }
+});
+
+describe('Max and Min (n-ary, broadcasting) vs central differences, and their ties', () => {
+  const shapes: number[][][] = [
+    [[2, 3], [2, 3]],
+    [[2, 3], [3], [2, 1]],
+    [[4], [2, 4], [1], [2, 1]],
+  ];
+  for (const op of ['Max', 'Min']) {
+    for (const dims of shapes) {
+      it(`${op} of ${dims.map((s) => `[${s}]`).join(', ')} (distinct values)`, async () => {
+        // distinct() spaces every value apart, across inputs too: no ties, so the function is smooth at the point.
+        const all = distinct(rng(dims.length * 13 + op.length), [dims.reduce((n, s) => n + s.reduce((p, v) => p * v, 1), 0)], 0.07);
+        let at = 0;
+        const inputs = Object.fromEntries(
+          dims.map((s, i) => {
+            const n = s.reduce((p, v) => p * v, 1);
+            const data = Float64Array.from(all.data.subarray(at, (at += n)));
+            return [`x${i}`, { dims: s, data }];
+          }),
+        );
+        const rep = await gradCheck({ dtype: d, inputs, forward: (b, x) => b.op(op, Object.values(x)) });
+        record(`arithmetic/${op} ${dims.length}-ary`, rep);
+        expect(rep.worst).toBeLessThanOrEqual(1);
+      });
+    }
+    it(`${op}: a tie gives the whole gradient to the first input that attains it`, async () => {
+      const b = new GraphBuilder({ opset: 17 });
+      const xs = ['a', 'b', 'c'].map((n) => b.input(n, 'float32', [4]));
+      const y = b.op(op, xs);
+      const dy = b.input('dy', 'float32', [4]);
+      const grads = appendBackward(b, { loss: y, wrt: xs, seed: dy });
+      for (const x of xs) b.output(grads.get(x) as string, 'float32');
+      const sess = await ort.InferenceSession.create(encodeModel(b.build()));
+      // Per column: all three tie; b and c tie (a loses); a and c tie (b loses); only c attains it.
+      const s = op === 'Max' ? 1 : -1;
+      const feeds = {
+        a: new ort.Tensor('float32', Float32Array.from([1, 0, 2, 0].map((v) => s * v)), [4]),
+        b: new ort.Tensor('float32', Float32Array.from([1, 3, 1, 0].map((v) => s * v)), [4]),
+        c: new ort.Tensor('float32', Float32Array.from([1, 3, 2, 5].map((v) => s * v)), [4]),
+        dy: new ort.Tensor('float32', Float32Array.from([10, 20, 30, 40]), [4]),
+      };
+      const out = await sess.run(feeds);
+      const got = xs.map((x) => Array.from(out[grads.get(x) as string].data as Float32Array));
+      expect(got).toEqual([
+        [10, 0, 30, 0],
+        [0, 20, 0, 0],
+        [0, 0, 0, 40],
+      ]);
     });
   }
 });

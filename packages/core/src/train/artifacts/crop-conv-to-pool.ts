@@ -53,7 +53,7 @@ export function cropConvolutionsToPool(graph: Graph, shapeOf: (name: string) => 
 }
 
 /** A MaxPool with one output (no Indices), floor mode and no padding. */
-function isPlainMaxPool(pool: Node): boolean {
+export function isPlainMaxPool(pool: Node): boolean {
   if (pool.opType !== 'MaxPool' || !isDefaultDomain(pool.domain) || pool.outputs.filter(Boolean).length !== 1) return false;
   const kernel = intsAttr(pool, 'kernel_shape', []);
   if (kernel.length === 0) return false;

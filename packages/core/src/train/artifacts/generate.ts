@@ -21,6 +21,7 @@ import { checkArtifactOptions, type ArtifactOptions } from './options.js';
 import { ARTIFACT_TARGETS, type ArtifactTarget } from './targets.js';
 import { commuteReluMaxPool } from './commute-relu-pool.js';
 import { cropConvolutionsToPool } from './crop-conv-to-pool.js';
+import { convPoolAsPhaseGemms } from './pool-phases.js';
 import { isBatchSeparable } from './batch-separable.js';
 import { planBatchStatistics, statisticOutputs, statisticsAsInputs, useBatchStatistics, type BatchNormMode, type BatchStatisticsPlan } from './batch-norm-mode.js';
 import { lowerBatchStatistics } from './lower-batch-norm.js';
@@ -262,10 +263,11 @@ function lossGraph(c: Common, gradient: boolean) {
   const marked = c.bn && gradient ? useBatchStatistics(b, c.bn) : new Set<string>();
   const formulation = ARTIFACT_TARGETS[c.artifactTarget];
   if (gradient && formulation.poolBeforeRelu) commuteReluMaxPool(b.graph);
-  if (gradient && formulation.cropConvToPool) {
-    const sourceName = new Map([...renames].map(([from, to]) => [to, from]));
-    cropConvolutionsToPool(b.graph, (name) => c.shapeOf(sourceName.get(name) ?? name));
-  }
+  const sourceName = new Map([...renames].map(([from, to]) => [to, from]));
+  const sourceShape = (name: string) => c.shapeOf(sourceName.get(name) ?? name);
+  if (gradient && formulation.cropConvToPool) cropConvolutionsToPool(b.graph, sourceShape);
+  // After the crop: it takes over the crops around the convolutions it rewrites.
+  if (gradient && formulation.poolPhaseGemms) convPoolAsPhaseGemms(b.graph, sourceShape);
   let prediction = renames.get(c.target.prediction) ?? c.target.prediction;
   let labels = LABELS;
   let axis = c.target.axis;

@@ -16,6 +16,8 @@ export interface ArtifactTargetInfo {
   readonly poolBeforeRelu: boolean;
   /** The training graph crops convolutions to what their MaxPool reads (`cropConvolutionsToPool`): exact, less work. */
   readonly cropConvToPool: boolean;
+  /** The training graph runs few-channel convolutions under a pool as one GEMM per pool phase (`convPoolAsPhaseGemms`): exact. */
+  readonly poolPhaseGemms: boolean;
   /** Devices whose sessions run this target fastest (measured: docs/BENCHMARKS.md). */
   readonly bestFor: readonly Device[];
 }
@@ -26,12 +28,14 @@ export const ARTIFACT_TARGETS: Readonly<Record<ArtifactTarget, ArtifactTargetInf
     features: PORTABLE_FEATURES,
     poolBeforeRelu: false,
     cropConvToPool: false,
+    poolPhaseGemms: false,
     bestFor: Object.freeze(['webgpu', 'cuda'] as const),
   }),
   cpu: Object.freeze({
     features: Object.freeze({ maxPoolIndices: true }),
     poolBeforeRelu: true,
     cropConvToPool: true,
+    poolPhaseGemms: true,
     bestFor: Object.freeze(['cpu', 'wasm'] as const),
   }),
 });

@@ -61,6 +61,29 @@ const where: GradientRule = (ctx) => {
   ];
 };
 
+/**
+ * Max / Min (n-ary, broadcasting): dY goes to the first input that attains the result, as MaxPool
+ * gives it to a window's first maximum, so a tie is never counted twice. Each input takes what the
+ * earlier ones left, `Where(Equal(Xᵢ, Y), rest, 0)`, the rest loses it (a Sub: exact, and cheaper on
+ * ORT's CPU than a second Where), and the last input takes what remains.
+ */
+const firstExtreme: GradientRule = (ctx) => {
+  const { emit, node } = ctx;
+  const y = node.outputs[0];
+  const zero = emit.scalar(0, ctx.dtypeOf(y));
+  const last = node.inputs.length - 1;
+  let rest = ctx.outputGrads[0] as string;
+  return node.inputs.map((x, i) => {
+    const later = ctx.needs.slice(i + 1).some(Boolean);
+    if (!ctx.needs[i] && !later) return undefined;
+    if (i === last) return unbroadcast(ctx, rest, i);
+    const attains = emit.op('Equal', [x, y]);
+    const taken = emit.where(attains, rest, zero);
+    if (later) rest = emit.sub(rest, taken);
+    return ctx.needs[i] ? unbroadcast(ctx, taken, i) : undefined;
+  });
+};
+
 /** Rules for broadcasting arithmetic. */
 export const ARITHMETIC_RULES: Readonly<Record<string, GradientRule>> = {
   Add: add,
@@ -70,4 +93,6 @@ export const ARITHMETIC_RULES: Readonly<Record<string, GradientRule>> = {
   Div: div,
   Pow: pow,
   Where: where,
+  Max: firstExtreme,
+  Min: firstExtreme,
 };

@@ -93,9 +93,11 @@ function preferGemm(group: number, kernel: number[], spatial: readonly Dim[], ge
 }
 
 /**
- * dW of a group-1 Conv with static spatial sizes as one GEMM: dW[M, C·K] = dY[M, N·P] · cols[C·K, N·P]ᵀ,
- * the K window taps of X gathered by strided Slices (im2col). Runtimes run this faster than the
- * batch-as-channels Conv, whose output is only kernel-sized (a GEMM with a handful of columns).
+ * dW of a group-1 Conv with static spatial sizes as one GEMM per kernel tap: dW[:, :, t] = dY[M, N·P] ·
+ * Xₜ[C, N·P]ᵀ, where Xₜ is the tap's window of X gathered by a strided Slice (im2col without the
+ * Concat: the K small GEMMs read each Slice where it lies, measured faster on ORT's CPU than copying all
+ * taps into one [C·K, N·P] matrix for a single GEMM). Runtimes run this faster than the batch-as-channels
+ * Conv, whose output is only kernel-sized (a GEMM with a handful of columns).
  */
 function weightGradGemm(ctx: GradientContext, x: string, dy: string, wShape: number[], geo: WindowGeometry, spatial: number[]): string {
   const { emit } = ctx;
@@ -112,12 +114,13 @@ function weightGradGemm(ctx: GradientContext, x: string, dy: string, wShape: num
   const taps = tapOffsets(kernel).map((tap) => {
     const starts = tap.map((t, i) => t * geo.dilations[i]);
     const ends = starts.map((st, i) => st + (out[i] - 1) * geo.strides[i] + 1);
-    return emit.unsqueeze(emit.op('Slice', [xt, emit.ints(starts), emit.ints(ends), axesInput, steps]), [1]);
+    return emit.op('Slice', [xt, emit.ints(starts), emit.ints(ends), axesInput, steps]);
   });
   const k = taps.length;
-  const cols = emit.reshape(k === 1 ? taps[0] : emit.op('Concat', taps, { axis: 1 }), [c * k, -1]); // [C·K, N·P]
   const dyRows = emit.reshape(emit.transpose(dy, [1, 0, ...axes]), [m, -1]); // [M, N·P]
-  return emit.reshape(emit.op('Gemm', [dyRows, cols], { transB: 1 }), wShape);
+  // [M, C, K] in tap order, which is the kernel's row-major order.
+  const per = taps.map((t) => emit.unsqueeze(emit.op('Gemm', [dyRows, emit.reshape(t, [c, -1])], { transB: 1 }), [2]));
+  return emit.reshape(k === 1 ? per[0] : emit.op('Concat', per, { axis: 2 }), wShape);
 }
 
 /** Offsets of a kernel's taps, row-major. */
