@@ -75,6 +75,12 @@ describe('Conv + MaxPool as phase GEMMs (cpu target)', () => {
     expect(generateArtifacts(buildSeedCnn({ seed: 1 }), { target: 'portable' }).trainingModel.graph.nodes.some((n) => n.opType === 'Max')).toBe(false);
   });
 
+  it('leaves the pair alone when the input\'s gradient is asked for (inputGradients)', () => {
+    const graph = generateArtifacts(buildSeedCnn({ seed: 1 }), { target: 'cpu', inputGradients: true }).trainingModel.graph;
+    expect(graph.nodes.filter((n) => n.opType === 'Max')).toHaveLength(0);
+    expect(graph.nodes.some((n) => n.opType === 'Conv' && n.inputs[0] === 'input')).toBe(true);
+  });
+
   const specs: [string, PairSpec][] = [
     ['1 channel, 3×3, 2×2 pool, bias', { channels: 1, size: [12, 12], kernel: 3, pool: 2, bias: true, cropAfter: false }],
     ['1 channel, odd 11×9 input (the pool drops a row and a column)', { channels: 1, size: [11, 9], kernel: 3, pool: 2, bias: true, cropAfter: false }],

@@ -132,7 +132,7 @@ export function generateArtifacts(model: Model, options: ArtifactOptions = {}): 
   const bn = batchNorm === 'train' ? planBatchStatistics(model.graph, target.prediction, new Set(trainable.map((t) => t.name))) : undefined;
   const reserved = new Set([LABELS, LOSS, ...[...trainable.map((t) => t.name), ...inputGradients].map(gradientName), ...(bn ? statisticOutputs(bn) : [])]);
   const labelsShape = original(target.prediction) ?? declaredShape(model.graph, target.output);
-  const common = { model, from, to, target, trainable, reserved, labelsShape, rankOf, shapeOf: original, loss, options, artifactTarget, bn };
+  const common = { model, from, to, target, trainable, inputGradients, reserved, labelsShape, rankOf, shapeOf: original, loss, options, artifactTarget, bn };
 
   const training = lossGraph(common, true);
   const grads = appendBackward(training.b, {
@@ -240,6 +240,8 @@ interface Common {
   to: number;
   target: LossTarget;
   trainable: TensorData[];
+  /** Graph inputs whose gradients the training graph outputs. */
+  inputGradients: readonly string[];
   reserved: ReadonlySet<string>;
   labelsShape: Dim[] | undefined;
   rankOf: (name: string) => number | undefined;
@@ -267,7 +269,10 @@ function lossGraph(c: Common, gradient: boolean) {
   const sourceShape = (name: string) => c.shapeOf(sourceName.get(name) ?? name);
   if (gradient && formulation.cropConvToPool) cropConvolutionsToPool(b.graph, sourceShape);
   // After the crop: it takes over the crops around the convolutions it rewrites.
-  if (gradient && formulation.poolPhaseGemms) convPoolAsPhaseGemms(b.graph, sourceShape);
+  if (gradient && formulation.poolPhaseGemms) {
+    const differentiated = new Set([...c.trainable.map((t) => t.name), ...c.inputGradients].map((n) => renames.get(n) ?? n));
+    convPoolAsPhaseGemms(b.graph, sourceShape, differentiated);
+  }
   let prediction = renames.get(c.target.prediction) ?? c.target.prediction;
   let labels = LABELS;
   let axis = c.target.axis;

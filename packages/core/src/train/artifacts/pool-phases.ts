@@ -30,9 +30,14 @@ export const MAX_PHASE_TAPS = 48;
  * What it saves on the CPU: the pool's backward needs no window positions (SpaceToDepth of the
  * convolution's output) and no scatter (MaxUnpool), and the weight gradient needs no transpose of
  * the convolution's output gradient, which the GEMMs produce channel-major already. Edits `graph` in
- * place; returns how many pairs were rewritten.
+ * place; returns how many pairs were rewritten. `differentiated` names the graph inputs whose gradient
+ * is wanted (`inputGradients`), whose convolutions stay as they are.
  */
-export function convPoolAsPhaseGemms(graph: Graph, shapeOf: (name: string) => readonly Dim[] | undefined): number {
+export function convPoolAsPhaseGemms(
+  graph: Graph,
+  shapeOf: (name: string) => readonly Dim[] | undefined,
+  differentiated: ReadonlySet<string> = new Set(),
+): number {
   const readers = new Map<string, Node[]>();
   for (const n of graph.nodes) for (const v of n.inputs) if (v) readers.set(v, [...(readers.get(v) ?? []), n]);
   const byProducer = producers(graph);
@@ -54,7 +59,7 @@ export function convPoolAsPhaseGemms(graph: Graph, shapeOf: (name: string) => re
     const uncropped = inputCrop && onlyReader(conv.inputs[0]) === conv && cornerCropEnds(graph, inputCrop, byProducer) ? inputCrop.inputs[0] : undefined;
     const x = uncropped ?? conv.inputs[0];
     // The im2col Slices have strides, whose gradient no rule gives: only for inputs that need none.
-    if (!graphInputs.has(x)) continue;
+    if (!graphInputs.has(x) || differentiated.has(x)) continue;
     const plan = phasePlan(conv, pool, shapeOf(x), shapeOf(conv.inputs[1]));
     if (!plan) continue;
     // A corner crop after the pool (through a Relu), e.g. of the next convolution's input: pool only what it keeps.
