@@ -10,7 +10,8 @@ const isDefaultDomain = (domain: string) => domain === '' || domain === 'ai.onnx
  * The most input values one pooled output's window reads, C·(kh+ph−1)·(kw+pw−1), for which a convolution
  * is rewritten: 48 is an RGB 3×3 convolution under a 2×2 pool. The phase GEMMs do (k+p−1)²/k² of the
  * convolution's multiply-adds (16/9 for 3×3 under 2×2), which only pays where the convolution is bound
- * by memory, not arithmetic: few input channels, as in an image model's first layer.
+ * by memory, not arithmetic: few input channels, as in an image model's first layer. (Timed on the
+ * 1-channel seed CNN, docs/BENCHMARKS.md; the RGB bound is by the same arithmetic, not measured.)
  */
 export const MAX_PHASE_TAPS = 48;
 
