@@ -40,3 +40,22 @@ describe('GraphInfo shapes through Shape-built targets (one shape-inference run)
     expect(info.shapeOf(g.second)).toEqual(['N', 4, 3, 5]);
   });
 });
+
+describe('GraphInfo element types', () => {
+  it("gives DequantizeLinear the scale's type and QuantizeLinear the zero point's, not the first input's", () => {
+    const b = new GraphBuilder({ opset: 17 });
+    b.initializer('w_q', 'int8', [4], Int8Array.from([1, -2, 3, -4]));
+    const scale = b.constant('scale', 'float32', [], [0.5]);
+    const w = b.op('DequantizeLinear', ['w_q', scale]);
+    const x = b.input('x', 'float32', [4]);
+    const q = b.op('QuantizeLinear', [x, scale, b.constant('zp', 'int8', [], [0])]);
+    const qDefault = b.op('QuantizeLinear', [x, scale]);
+    // Types that follow the first input: the Pad of the dequantized weight is float.
+    const padded = b.op('Pad', [w, b.constant('pads', 'int64', [2], [1, 1])]);
+    b.output(padded, 'float32');
+    b.output(q, 'int8');
+    b.output(qDefault, 'uint8');
+    const info = new GraphInfo(b.build().graph, 17);
+    expect([w, padded, q, qDefault].map((n) => info.dtypeOf(n))).toEqual(['float32', 'float32', 'int8', 'uint8']);
+  });
+});

@@ -141,6 +141,9 @@ export class GraphInfo implements ConstantLookup {
     if ((node.opType === 'Dropout' || node.opType === 'MaxPool') && output === 1) return node.opType === 'Dropout' ? 'bool' : 'int64';
     if (node.opType === 'TopK' && output === 1) return 'int64';
     if (node.opType === 'Where') return node.inputs[1] ? this.dtypeOf(node.inputs[1]) : 'float32';
+    // The (de)quantized value takes the scale's type, or the zero point's: not the first input's.
+    if (node.opType === 'DequantizeLinear') return node.inputs[1] ? this.dtypeOf(node.inputs[1]) : 'float32';
+    if (node.opType === 'QuantizeLinear') return node.inputs[2] ? this.dtypeOf(node.inputs[2]) : 'uint8';
     const first = node.inputs.find(Boolean);
     return first ? this.dtypeOf(first) : 'float32';
   }
