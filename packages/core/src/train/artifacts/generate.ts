@@ -21,6 +21,7 @@ import { checkArtifactOptions, type ArtifactOptions } from './options.js';
 import { ARTIFACT_TARGETS, type ArtifactTarget } from './targets.js';
 import { commuteReluMaxPool } from './commute-relu-pool.js';
 import { cropConvolutionsToPool } from './crop-conv-to-pool.js';
+import { convAsBatchGemm } from './conv-batch-gemm.js';
 import { convPoolAsPhaseGemms } from './pool-phases.js';
 import { isBatchSeparable } from './batch-separable.js';
 import { planBatchStatistics, statisticOutputs, statisticsAsInputs, useBatchStatistics, type BatchNormMode, type BatchStatisticsPlan } from './batch-norm-mode.js';
@@ -273,6 +274,8 @@ function lossGraph(c: Common, gradient: boolean) {
     const differentiated = new Set([...c.trainable.map((t) => t.name), ...c.inputGradients].map((n) => renames.get(n) ?? n));
     convPoolAsPhaseGemms(b.graph, sourceShape, differentiated);
   }
+  // After the phase GEMMs, which take the convolutions they can; the rest of the small ones go batch-wide.
+  if (gradient && formulation.convBatchGemm) convAsBatchGemm(b.graph, sourceShape);
   let prediction = renames.get(c.target.prediction) ?? c.target.prediction;
   let labels = LABELS;
   let axis = c.target.axis;

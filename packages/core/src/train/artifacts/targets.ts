@@ -18,6 +18,8 @@ export interface ArtifactTargetInfo {
   readonly cropConvToPool: boolean;
   /** The training graph runs few-channel convolutions under a pool as one GEMM per pool phase (`convPoolAsPhaseGemms`): exact. */
   readonly poolPhaseGemms: boolean;
+  /** The training graph runs convolutions with small outputs as one GEMM over the batch (`convAsBatchGemm`): exact up to rounding. */
+  readonly convBatchGemm: boolean;
   /** Devices whose sessions run this target fastest (measured: docs/BENCHMARKS.md). */
   readonly bestFor: readonly Device[];
 }
@@ -29,6 +31,7 @@ export const ARTIFACT_TARGETS: Readonly<Record<ArtifactTarget, ArtifactTargetInf
     poolBeforeRelu: false,
     cropConvToPool: false,
     poolPhaseGemms: false,
+    convBatchGemm: false,
     bestFor: Object.freeze(['webgpu', 'cuda'] as const),
   }),
   cpu: Object.freeze({
@@ -36,6 +39,7 @@ export const ARTIFACT_TARGETS: Readonly<Record<ArtifactTarget, ArtifactTargetInf
     poolBeforeRelu: true,
     cropConvToPool: true,
     poolPhaseGemms: true,
+    convBatchGemm: true,
     bestFor: Object.freeze(['cpu', 'wasm'] as const),
   }),
 });
