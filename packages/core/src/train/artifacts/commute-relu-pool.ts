@@ -1,6 +1,6 @@
 import type { Graph } from '../../onnx/ir.js';
 
-const isDefaultDomain = (domain: string) => domain === '' || domain === 'ai.onnx';
+import { isDefaultDomain } from '../../onnx/default-domain.js';
 
 /**
  * Rewrites `MaxPool(Relu(x))` as `Relu(MaxPool(x))` wherever the Relu's output feeds that MaxPool

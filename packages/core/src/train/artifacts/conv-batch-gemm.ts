@@ -1,9 +1,9 @@
 import { intAttr, intsAttr } from '../../onnx/attributes.js';
 import { freshName, usedNames } from '../../onnx/graph-edit.js';
+import { isDefaultDomain } from '../../onnx/default-domain.js';
 import type { Dim, Graph, Node } from '../../onnx/ir.js';
+import { rewriteNodes } from './rewrite-nodes.js';
 import { windowGeometry, windowOutputSize } from '../../onnx/window-geometry.js';
-
-const isDefaultDomain = (domain: string) => domain === '' || domain === 'ai.onnx';
 
 /**
  * The most output positions (OH·OW) per image for which a convolution is rewritten. ORT's CPU Conv
@@ -96,16 +96,7 @@ function batchGemmNodes(graph: Graph, conv: Node, plan: BatchGemmPlan, name: (ba
   const pixels = spatial[0] * spatial[1];
   const positions = out[0] * out[1];
   const taps = kernel[0] * kernel[1];
-  const nodes: Node[] = [];
-  const constant = (base: string, values: number[]) => {
-    const n = name(base);
-    graph.initializers.push({ name: n, dtype: 'int64', dims: [values.length], data: BigInt64Array.from(values, BigInt) });
-    return n;
-  };
-  const op = (opType: string, inputs: string[], attributes: Node['attributes'] = {}, output = name(opType.toLowerCase())) => {
-    nodes.push({ opType, domain: '', name: name(`${opType.toLowerCase()}_node`), inputs, outputs: [output], attributes });
-    return output;
-  };
+  const { nodes, constant, op } = rewriteNodes(graph, name);
   const perm = (values: number[]) => ({ perm: { type: 'ints' as const, value: values } });
 
   const oneHot = new Float32Array(positions * taps * pixels);

@@ -3,7 +3,7 @@ import { freshName, usedNames } from '../../onnx/graph-edit.js';
 import type { Dim, Graph, Node } from '../../onnx/ir.js';
 import { effectiveKernel, windowGeometry, windowOutputSize } from '../../onnx/window-geometry.js';
 
-const isDefaultDomain = (domain: string) => domain === '' || domain === 'ai.onnx';
+import { isDefaultDomain } from '../../onnx/default-domain.js';
 
 /**
  * Crops a convolution's input to the rows and columns that its MaxPool reads. A floor-mode pool whose

@@ -1,10 +1,10 @@
 import { intAttr, intsAttr, stringAttr } from '../../onnx/attributes.js';
 import { constantOf, freshName, producers, usedNames } from '../../onnx/graph-edit.js';
+import { isDefaultDomain } from '../../onnx/default-domain.js';
 import type { Dim, Graph, Node } from '../../onnx/ir.js';
+import { rewriteNodes } from './rewrite-nodes.js';
 import { windowGeometry } from '../../onnx/window-geometry.js';
 import { isPlainMaxPool } from './crop-conv-to-pool.js';
-
-const isDefaultDomain = (domain: string) => domain === '' || domain === 'ai.onnx';
 
 /**
  * The most input values one pooled output's window reads, C·(kh+ph−1)·(kw+pw−1), for which a convolution
@@ -157,16 +157,7 @@ function phaseNodes(graph: Graph, conv: Node, pool: Node, plan: PhasePlan, name:
   const [x, w, bias] = conv.inputs;
   const span: [number, number] = [kernel[0] + window[0] - 1, kernel[1] + window[1] - 1];
   const taps = span[0] * span[1];
-  const nodes: Node[] = [];
-  const constant = (base: string, values: number[]) => {
-    const n = name(base);
-    graph.initializers.push({ name: n, dtype: 'int64', dims: [values.length], data: BigInt64Array.from(values, BigInt) });
-    return n;
-  };
-  const op = (opType: string, inputs: string[], attributes: Node['attributes'] = {}, output = name(opType.toLowerCase())) => {
-    nodes.push({ opType, domain: '', name: name(`${opType.toLowerCase()}_node`), inputs, outputs: [output], attributes });
-    return output;
-  };
+  const { nodes, constant, op } = rewriteNodes(graph, name);
   const ints = (values: number[]) => ({ type: 'ints' as const, value: values });
 
   // Channel-major input [C, N, H, W]; with one channel a Reshape suffices.

@@ -1,3 +1,4 @@
+import { isDefaultDomain } from '../../onnx/default-domain.js';
 import type { GraphBuilder } from '../../onnx/builder.js';
 import { isFloatType } from '../../onnx/dtype.js';
 import type { Node } from '../../onnx/ir.js';
@@ -9,7 +10,6 @@ import { GRADIENT_RULES } from './rules/index.js';
 import { topologicalOrder } from './topo-order.js';
 import { PORTABLE_FEATURES, type GradientContext, type GradientOptions } from './types.js';
 
-const isDefaultDomain = (n: Node) => n.domain === '' || n.domain === 'ai.onnx';
 
 function checkOptions(options: GradientOptions): void {
   if (typeof options !== 'object' || options === null) throw new TypeError('appendBackward: options must be an object');
@@ -61,7 +61,7 @@ export function appendBackward(builder: GraphBuilder, options: GradientOptions):
 
   const forward = graph.nodes.slice();
   const order = topologicalOrder(forward);
-  const differentiable = (n: Node) => !(isDefaultDomain(n) && NO_GRADIENT.has(n.opType));
+  const differentiable = (n: Node) => !(isDefaultDomain(n.domain) && NO_GRADIENT.has(n.opType));
 
   // Values that depend on a wrt value through differentiable float edges.
   const depends = new Set(wrt);
@@ -100,7 +100,7 @@ export function appendBackward(builder: GraphBuilder, options: GradientOptions):
     const outputGrads = node.outputs.map((o) => (o && onPath.has(o) ? total(o) : undefined));
     if (!outputGrads.some(Boolean)) continue;
     const nodeName = node.name || `#${i}`;
-    const rule = isDefaultDomain(node) ? GRADIENT_RULES[node.opType] : undefined;
+    const rule = isDefaultDomain(node.domain) ? GRADIENT_RULES[node.opType] : undefined;
     if (!rule) throw new MissingGradientRuleError(node, nodeName, path);
     const needs = node.inputs.map((v) => !!v && onPath.has(v));
     const ctx: GradientContext = {
