@@ -90,7 +90,7 @@ describe('small convolutions as one GEMM over the batch (cpu target)', () => {
     });
   }
 
-  it('leaves grouped, 1×1, large-output and few-output-channel convolutions as they are', () => {
+  it('leaves grouped, 1×1, large-output, few-output-channel and non-float32 convolutions as they are', () => {
     const cases: [string, number[], number[], Record<string, number>][] = [
       ['grouped', [4, 2, 3, 3], [2, 4, 5, 5], { group: 2 }],
       ['1×1', [32, 4, 1, 1], [2, 4, 5, 5], {}],
@@ -106,6 +106,22 @@ describe('small convolutions as one GEMM over the batch (cpu target)', () => {
       const shapes = new Map<string, number[]>([['x', x], ['w', w]]);
       expect(convAsBatchGemm(graph, (n) => shapes.get(n)), name).toBe(0);
     }
+    // float16 weights (the one-hot matrix is float32), and weights computed in the graph, whose type is not declared.
+    for (const computed of [false, true]) {
+      const b = new GraphBuilder({ opset: 17 });
+      b.initializer('w', 'float16', [32, 4, 3, 3], new Uint16Array(32 * 36));
+      const input = b.input('x', 'float16', ['N', 4, 5, 5]);
+      const weights = computed ? b.op('Identity', ['w']) : 'w';
+      b.output(b.op('Conv', [input, weights]), 'float16');
+      const graph = b.build().graph;
+      const shapes = new Map<string, number[]>([['x', [2, 4, 5, 5]], [weights, [32, 4, 3, 3]]]);
+      expect(convAsBatchGemm(graph, (n) => shapes.get(n)), computed ? 'computed' : 'float16').toBe(0);
+    }
+    // The same convolution with float32 weights is rewritten.
+    const float32 = new GraphBuilder({ opset: 17 });
+    float32.initializer('w', 'float32', [32, 4, 3, 3], new Float32Array(32 * 36));
+    float32.output(float32.op('Conv', [float32.input('x', 'float32', ['N', 4, 5, 5]), 'w']), 'float32');
+    expect(convAsBatchGemm(float32.build().graph, (n) => (n === 'x' ? [2, 4, 5, 5] : [32, 4, 3, 3]))).toBe(1);
     expect(7 * 7).toBeGreaterThan(MAX_BATCH_GEMM_POSITIONS);
   });
 });

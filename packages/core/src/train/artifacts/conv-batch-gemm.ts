@@ -32,9 +32,11 @@ export const MAX_IM2COL_MATRIX = 65536;
  */
 export function convAsBatchGemm(graph: Graph, shapeOf: (name: string) => readonly Dim[] | undefined): number {
   const taken = usedNames(graph);
+  const float32 = declaredFloat32(graph);
   let rewritten = 0;
   for (const conv of [...graph.nodes]) {
-    if (conv.opType !== 'Conv' || !isDefaultDomain(conv.domain)) continue;
+    // The one-hot matrix is float32: only convolutions whose weights are declared float32.
+    if (conv.opType !== 'Conv' || !isDefaultDomain(conv.domain) || !float32.has(conv.inputs[1])) continue;
     const plan = batchGemmPlan(conv, shapeOf(conv.inputs[0]), shapeOf(conv.inputs[1]));
     if (!plan) continue;
     const nodes = batchGemmNodes(graph, conv, plan, (base) => freshName(graph, `${conv.name || conv.outputs[0]}_${base}`, taken));
@@ -43,6 +45,13 @@ export function convAsBatchGemm(graph: Graph, shapeOf: (name: string) => readonl
     rewritten++;
   }
   return rewritten;
+}
+
+/** Names of the graph's initializers, inputs and typed values declared float32. */
+function declaredFloat32(graph: Graph): Set<string> {
+  const names = new Set(graph.initializers.filter((t) => t.dtype === 'float32').map((t) => t.name));
+  for (const v of [...graph.inputs, ...graph.valueInfo]) if (v.type?.kind === 'tensor' && v.type.dtype === 'float32') names.add(v.name);
+  return names;
 }
 
 /** What the rewrite of one convolution needs to know. */
