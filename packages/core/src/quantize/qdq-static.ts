@@ -1,7 +1,7 @@
 import type { Graph, Model, Node, TensorData } from '../onnx/ir.js';
 import { consumers, freshName, producers, usedNames } from '../onnx/graph-edit.js';
 import type { TensorRanges } from './calibrate.js';
-import { activationParams, qRange, quantizeValue, quantizeWeight, type ActivationType, type QuantParams } from './quant-math.js';
+import { activationParams, qRange, quantizeValue, quantizeWeight, REDUCED_WEIGHT_LEVEL, type ActivationType, type QuantParams } from './quant-math.js';
 import type { WeightTarget } from './targets.js';
 
 /** Ops that run on int8 values unchanged when Q/DQ with equal parameters surround them (ORT drops the pair). */
@@ -122,7 +122,8 @@ export function applyQdq(model: Model, targets: readonly WeightTarget[], plan: Q
     let w = weightCache.get(key);
     if (!w) {
       const axis = options.perChannel ? t.axis : undefined;
-      const q = quantizeWeight(t.weight.data as Float32Array, t.weight.dims, axis);
+      // ORT fuses QDQ around MatMul and Conv into integer kernels: with uint8 activations, 7-bit weights.
+      const q = quantizeWeight(t.weight.data as Float32Array, t.weight.dims, axis, options.activationType === 'uint8' ? REDUCED_WEIGHT_LEVEL : 127);
       const qName = freshName(g, `${t.weight.name}_quantized`, taken);
       const sName = freshName(g, `${t.weight.name}_scale`, taken);
       const zName = freshName(g, `${t.weight.name}_zero_point`, taken);

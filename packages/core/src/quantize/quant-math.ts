@@ -50,18 +50,30 @@ export interface QuantizedWeight {
 }
 
 /**
- * Symmetric int8 quantization of a float weight, per channel along `axis` (or per tensor when
- * undefined): scale = max|w| / 127 over the channel, values in [-127, 127] so the range is symmetric.
+ * The largest weight level of {@link quantizeWeight} for weights that an integer kernel multiplies with
+ * uint8 activations (MatMulInteger): 7 bits. x86 CPUs without VNNI (AVX2, AVX-512 without VNNI) add
+ * pairs of uint8 × int8 products in a saturating int16 (`vpmaddubsw`), which overflows for full-range
+ * int8 weights (2 · 255 · 127 > 32767) and gives wrong results; 2 · 255 · 63 fits. ORT's own tools
+ * call this `reduce_range`.
  */
-export function quantizeWeight(data: Float32Array, dims: readonly number[], axis?: number): QuantizedWeight {
+export const REDUCED_WEIGHT_LEVEL = 63;
+
+/**
+ * Symmetric int8 quantization of a float weight, per channel along `axis` (or per tensor when
+ * undefined): scale = max|w| / `level` over the channel, values in [-level, level] so the range is
+ * symmetric.
+ * @param level - the largest quantized magnitude, at most 127.
+ * @defaultValue level: 127
+ */
+export function quantizeWeight(data: Float32Array, dims: readonly number[], axis?: number, level = 127): QuantizedWeight {
   const channels = axis === undefined ? 1 : dims[axis];
   const inner = axis === undefined ? 1 : dims.slice(axis + 1).reduce((a, b) => a * b, 1);
   const channelOf = (i: number) => (axis === undefined ? 0 : Math.floor(i / inner) % channels);
   const maxAbs = new Float64Array(channels);
   for (let i = 0; i < data.length; i++) maxAbs[channelOf(i)] = Math.max(maxAbs[channelOf(i)], Math.abs(data[i]));
-  const scales = Float32Array.from(maxAbs, (m) => (m > 0 ? m / 127 : 1));
+  const scales = Float32Array.from(maxAbs, (m) => (m > 0 ? m / level : 1));
   const values = new Int8Array(data.length);
-  for (let i = 0; i < data.length; i++) values[i] = quantizeValue(data[i], scales[channelOf(i)], 0, -127, 127);
+  for (let i = 0; i < data.length; i++) values[i] = quantizeValue(data[i], scales[channelOf(i)], 0, -level, level);
   return { values, scales, ...(axis === undefined ? {} : { axis }) };
 }
 

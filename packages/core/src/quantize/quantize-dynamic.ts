@@ -3,13 +3,13 @@ import type { Model, Node, TensorData } from '../onnx/ir.js';
 import { freshName, removeDeadCode, usedNames } from '../onnx/graph-edit.js';
 import type { QuantizeOptions, QuantizeReport } from './options.js';
 import { prepareForQuantization } from './prepare.js';
-import { quantizeWeight } from './quant-math.js';
+import { quantizeWeight, REDUCED_WEIGHT_LEVEL } from './quant-math.js';
 import { QUANTIZATION_KEY, type QuantizationRecipe } from './recipe.js';
 import { weightTargets } from './targets.js';
 
 /**
  * Dynamic int8 quantization of MatMul and Gemm: weights stored int8 ([K, N], per output column by
- * default), activations quantized per batch at run time — standard ops only:
+ * default; 7-bit levels, see {@link REDUCED_WEIGHT_LEVEL}), activations quantized per batch at run time — standard ops only:
  * DynamicQuantizeLinear → MatMulInteger → Cast → Mul(x_scale × w_scale) → Add(bias). No calibration
  * data; ORT fuses the chain into one int8 kernel. Convs stay float.
  */
@@ -34,7 +34,7 @@ export function quantizeDynamic(model: Model, options: QuantizeOptions = {}): { 
     const w = t.weight.data as Float32Array;
     const kn = transposed ? Float32Array.from({ length: w.length }, (_, i) => w[(i % rows) * cols + Math.floor(i / rows)]) : w;
     const dims = transposed ? [cols, rows] : [rows, cols];
-    const q = quantizeWeight(kn, dims, perChannel ? 1 : undefined);
+    const q = quantizeWeight(kn, dims, perChannel ? 1 : undefined, REDUCED_WEIGHT_LEVEL);
     const qName = fresh(`${t.weight.name}_quantized`);
     const sName = fresh(`${t.weight.name}_scale`);
     const zName = fresh(`${t.weight.name}_zero_point`);
