@@ -94,10 +94,10 @@ function preferGemm(group: number, kernel: number[], spatial: readonly Dim[], ge
 
 /**
  * dW of a group-1 Conv with static spatial sizes as one GEMM per kernel tap: dW[:, :, t] = dY[M, N·P] ·
- * Xₜ[C, N·P]ᵀ, where Xₜ is the tap's window of X gathered by a strided Slice (im2col without the
- * Concat: the K small GEMMs read each Slice where it lies, measured faster on ORT's CPU than copying all
- * taps into one [C·K, N·P] matrix for a single GEMM). Runtimes run this faster than the batch-as-channels
- * Conv, whose output is only kernel-sized (a GEMM with a handful of columns).
+ * Xₜ[N·P, C], where Xₜ is the tap's window of the channels-last X gathered by a strided Slice (im2col
+ * without the Concat: the K small GEMMs read each Slice where it lies, measured faster on ORT's CPU than
+ * copying all taps into one matrix for a single GEMM). Runtimes run this faster than the
+ * batch-as-channels Conv, whose output is only kernel-sized (a GEMM with a handful of columns).
  */
 function weightGradGemm(ctx: GradientContext, x: string, dy: string, wShape: number[], geo: WindowGeometry, spatial: number[]): string {
   const { emit } = ctx;
@@ -107,10 +107,12 @@ function weightGradGemm(ctx: GradientContext, x: string, dy: string, wShape: num
   const padsBegin = geo.padsBegin as number[];
   const padsEnd = geo.padsEnd as number[];
   const out = spatial.map((d, i) => windowOutputSize(geo, i, d) as number);
-  let xt = emit.transpose(x, [1, 0, ...axes]); // [C, N, ...S]
-  if ([...padsBegin, ...padsEnd].some((v) => v > 0)) xt = emit.op('Pad', [xt, emit.ints([0, 0, ...padsBegin, 0, 0, ...padsEnd])]);
+  // Channels last, so that each tap's window is copied in runs of a whole row of channels rather than a
+  // few elements of one channel's row.
+  let xt = emit.transpose(x, [0, ...axes, 1]); // [N, ...S, C]
+  if ([...padsBegin, ...padsEnd].some((v) => v > 0)) xt = emit.op('Pad', [xt, emit.ints([0, ...padsBegin, 0, 0, ...padsEnd, 0])]);
   const steps = emit.ints(geo.strides);
-  const axesInput = emit.ints(axes);
+  const axesInput = emit.ints(range(1, 1 + n));
   const taps = tapOffsets(kernel).map((tap) => {
     const starts = tap.map((t, i) => t * geo.dilations[i]);
     const ends = starts.map((st, i) => st + (out[i] - 1) * geo.strides[i] + 1);
@@ -119,7 +121,7 @@ function weightGradGemm(ctx: GradientContext, x: string, dy: string, wShape: num
   const k = taps.length;
   const dyRows = emit.reshape(emit.transpose(dy, [1, 0, ...axes]), [m, -1]); // [M, N·P]
   // [M, C, K] in tap order, which is the kernel's row-major order.
-  const per = taps.map((t) => emit.unsqueeze(emit.op('Gemm', [dyRows, emit.reshape(t, [c, -1])], { transB: 1 }), [2]));
+  const per = taps.map((t) => emit.unsqueeze(emit.op('Gemm', [dyRows, emit.reshape(t, [-1, c])]), [2]));
   return emit.reshape(k === 1 ? per[0] : emit.op('Concat', per, { axis: 2 }), wShape);
 }
 
