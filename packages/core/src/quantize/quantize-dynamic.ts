@@ -9,7 +9,8 @@ import { weightTargets } from './targets.js';
 
 /**
  * Dynamic int8 quantization of MatMul and Gemm: weights stored int8 ([K, N], per output column by
- * default; 7-bit levels, see {@link REDUCED_WEIGHT_LEVEL}), activations quantized per batch at run time — standard ops only:
+ * default; 7-bit levels, −63…63, so that CPUs without VNNI, which add pairs of uint8 × int8 products in a
+ * saturating int16, give exact sums), activations quantized per batch at run time — standard ops only:
  * DynamicQuantizeLinear → MatMulInteger → Cast → Mul(x_scale × w_scale) → Add(bias). No calibration
  * data; ORT fuses the chain into one int8 kernel. Convs stay float.
  */
