@@ -4,16 +4,22 @@
 //
 //   pnpm tsx scripts/bench/replica-step.ts [--batch 64] [--repeats 7] [--steps 8]
 //
-//   replicas   the `cpu` training graph on a worker-thread session and a calling-thread session at once,
-//              each on half the batch, parameters fixed (the cores' ceiling for the replicas)
-//   + tail     the same, then the size-weighted gradient sum and the AdamW optimizer graph on the calling
-//              thread, its outputs fed to the next step (what the Trainer does, without onnxkit's code)
+//   replicas   the replicas' training graph (the `cpu` graph with one flat gradient output) on a
+//              worker-thread session and a calling-thread session at once, each on half the batch, the
+//              worker's parameters copied into one buffer moved there and back; parameters fixed (the
+//              cores' ceiling for the replicas)
+//   + tail     the same, then the flat AdamW graph that sums the two gradients inside it, on the calling
+//              thread with 2 intra-op threads, its outputs fed to the next step (what the Trainer does,
+//              without the Trainer's own code)
 //   Trainer    `Trainer.create(artifacts, { device: 'cpu', intraOpNumThreads: 2, interOpNumThreads: 1 })`
-// Medians of `--repeats` blocks of `--steps` timed steps after 3 warm-up ones; the tail's two parts are
-// timed on their own too.
+// Medians of `--repeats` blocks of `--steps` timed steps after 3 warm-up ones; the tail is timed on its
+// own too.
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { buildSeedCnn, decodeCheckpoint, encodeModel, generateArtifacts, loadMnistDigits, nodeRuntime, oneHot, Trainer } from '@onnxkit/node';
+import { buildSummedGradientUpdate, gradientPartName, gradientWeightName } from '../../packages/core/src/train/optimizers/build-optimizer.js';
+import { resolveOptimizerOptions } from '../../packages/core/src/train/optimizers/options.js';
+import { FLAT_GRADIENT, flatGradientModel } from '../../packages/core/src/train/trainer/replica-model.js';
 import { loadAverage, median } from './measure.js';
 
 const { values } = parseArgs({ options: { batch: { type: 'string', default: '64' }, repeats: { type: 'string', default: '7' }, steps: { type: 'string', default: '8' } } });
@@ -23,19 +29,26 @@ const portable = generateArtifacts(buildSeedCnn({ seed: 0 }), { optimizer: 'adam
 const artifacts = portable.forTarget('cpu');
 // The Trainer's session defaults (trainer/session-defaults.ts).
 const options = { executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1, enableMemPattern: false, extra: { session: { intra_op: { allow_spinning: '0' } } } };
-const training = encodeModel(artifacts.trainingModel);
+const checkpoint = decodeCheckpoint(artifacts.checkpoint);
+const training = flatGradientModel(artifacts.trainingModel, checkpoint.parameters);
 const worker = await nodeRuntime.createWorkerSession!(training, options);
 const own = await ort.InferenceSession.create(training, options);
-const optimizer = await ort.InferenceSession.create(encodeModel(artifacts.optimizerModel), { ...options, intraOpNumThreads: 2 });
-const checkpoint = decodeCheckpoint(artifacts.checkpoint);
-const tensors = (list: typeof checkpoint.parameters) =>
-  Object.fromEntries(list.map((t) => [t.name, new ort.Tensor('float32', (t.data as Float32Array).slice(), t.dims)]));
-let params: Record<string, ort.Tensor> = tensors(checkpoint.parameters);
-let state: Record<string, ort.Tensor> = tensors(checkpoint.optimizerState);
+const total = checkpoint.parameters.reduce((n, p) => n + (p.data as Float32Array).length, 0);
+const flatUpdate = buildSummedGradientUpdate([{ name: 'parameters', dtype: 'float32', dims: [total] }], resolveOptimizerOptions({ optimizer: 'adamw' }), 2).model;
+const optimizer = await ort.InferenceSession.create(encodeModel(flatUpdate), { ...options, intraOpNumThreads: 2 });
+// Parameters and AdamW moments as flat buffers (the Trainer keeps views of such buffers).
+let params: Float32Array = new Float32Array(total);
+checkpoint.parameters.reduce((at, p) => (params.set(p.data as Float32Array, at), at + (p.data as Float32Array).length), 0);
+let moments: Float32Array[] = [new Float32Array(total), new Float32Array(total)];
 const fixed = params;
+let mail: Float32Array = new Float32Array(total);
+const byName = (flat: Float32Array) => {
+  let at = 0;
+  return Object.fromEntries(checkpoint.parameters.map((p) => [p.name, new ort.Tensor('float32', flat.subarray(at, (at += (p.data as Float32Array).length)), p.dims)]));
+};
 const trainer = await Trainer.create(portable, { device: 'cpu', intraOpNumThreads: 2, interOpNumThreads: 1 });
 const data = loadMnistDigits();
-const tail = { sum: [] as number[], optimizer: [] as number[] };
+const tail: number[] = [];
 let step = 0;
 
 const rows = (start: number, from: number, to: number) => ({
@@ -47,28 +60,29 @@ const startOf = (i: number) => (i * batch) % (data.count - batch);
 async function replicas(i: number, withTail: boolean): Promise<void> {
   const start = startOf(i);
   const p = withTail ? params : fixed;
-  const [a, b] = await Promise.all([worker.run({ ...rows(start, 0, half), ...p }), own.run({ ...rows(start, half, batch), ...p })]);
+  mail.set(p);
+  const away = worker.runMoving({ ...rows(start, 0, half), ...byName(mail) });
+  const mine = await own.run({ ...rows(start, half, batch), ...byName(p) });
+  const { outputs: theirs, feeds: back } = await away;
+  mail = new Float32Array((back[checkpoint.parameters[0].name].data as Float32Array).buffer);
   if (!withTail) return;
   const t0 = performance.now();
-  const wa = half / batch;
-  const feeds: Record<string, ort.Tensor> = {
-    learning_rate: new ort.Tensor('float32', Float32Array.of(1e-3), []),
-    step: new ort.Tensor('float32', Float32Array.of(step++), []),
-    ...state,
-  };
-  for (const name of Object.keys(params)) {
-    const ga = a[`${name}_grad`].data as Float32Array;
-    const gb = b[`${name}_grad`].data as Float32Array;
-    for (let k = 0; k < ga.length; k++) ga[k] = wa * ga[k] + (1 - wa) * gb[k];
-    feeds[name] = params[name];
-    feeds[`${name}_grad`] = new ort.Tensor('float32', ga, params[name].dims);
-  }
-  const t1 = performance.now();
-  const out = await optimizer.run(feeds);
-  tail.sum.push(t1 - t0);
-  tail.optimizer.push(performance.now() - t1);
-  params = Object.fromEntries(Object.keys(params).map((n) => [n, out[`${n}.new`]]));
-  state = Object.fromEntries(Object.keys(state).map((n) => [n, out[`${n}.new`]]));
+  const flat = (data: Float32Array) => new ort.Tensor('float32', data, [total]);
+  const scalar = (v: number) => new ort.Tensor('float32', Float32Array.of(v), []);
+  const out = await optimizer.run({
+    learning_rate: scalar(1e-3),
+    step: scalar(step++),
+    parameters: flat(params),
+    'parameters.m': flat(moments[0]),
+    'parameters.v': flat(moments[1]),
+    [gradientPartName('parameters', 0)]: flat(theirs[FLAT_GRADIENT].data as Float32Array),
+    [gradientPartName('parameters', 1)]: flat(mine[FLAT_GRADIENT].data as Float32Array),
+    [gradientWeightName(0)]: scalar(half / batch),
+    [gradientWeightName(1)]: scalar(1 - half / batch),
+  });
+  tail.push(performance.now() - t0);
+  params = out['parameters.new'].data as Float32Array;
+  moments = [out['parameters.m.new'].data as Float32Array, out['parameters.v.new'].data as Float32Array];
 }
 
 async function trainerStep(i: number): Promise<void> {
@@ -92,6 +106,6 @@ for (let r = 0; r < Number(values.repeats); r++) {
 }
 console.log(`batch ${batch}, 2 threads; load ${load.join(' / ')} before, ${loadAverage().join(' / ')} after; ms per step, median of ${values.repeats}`);
 for (const [name, v] of Object.entries(perStep)) console.log(`${name.padEnd(9)} ${median(v).toFixed(2)}  (${v.map((x) => x.toFixed(1)).join(' ')})`);
-console.log(`tail: gradient sum ${median(tail.sum).toFixed(2)} ms, optimizer graph ${median(tail.optimizer).toFixed(2)} ms`);
+console.log(`tail: the flat AdamW graph with the gradient sum inside ${median(tail).toFixed(2)} ms`);
 await trainer.release();
 await worker.release();

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   buildSeedCnn,
+  decodeCheckpoint,
   GraphBuilder,
   generateArtifacts,
   oneHot,
@@ -82,6 +83,87 @@ describe('data-parallel replicas', () => {
     const one = await train(artifacts, 1, sizes);
     const two = await train(artifacts, 2, sizes);
     two.losses.forEach((l, i) => expect(Math.abs(l - one.losses[i]), `step ${i}`).toBeLessThanOrEqual(1e-5));
+  });
+
+  it('reach the checkpoint one session reaches, their gradients summed inside the flat update', async () => {
+    // AdamW: parameters and both moments after 6 steps, batches shared by 2 or 3 replicas or (12) not.
+    const sizes = [32, 12, 48, 17, 64, 40];
+    const checkpointOf = async (arts: TrainingArtifacts, dataParallel: number) => {
+      const trainer = await Trainer.create(arts, { device: 'cpu', intraOpNumThreads: 2, dataParallel });
+      for (const [s, n] of sizes.entries()) {
+        const { inputs, labels } = batch(digits, s, n);
+        trainer.lazyResetGrad();
+        await trainer.trainStep(inputs, labels);
+        await trainer.optimizerStep({ learningRate: 2e-3 });
+      }
+      const layout = trainer.optimizerLayout;
+      const checkpoint = decodeCheckpoint(await trainer.saveCheckpoint());
+      await trainer.release();
+      return { layout, checkpoint };
+    };
+    const one = await checkpointOf(artifacts, 1);
+    for (const replicas of [2, 3]) {
+      const other = await checkpointOf(artifacts, replicas);
+      expect([one.layout, other.layout]).toEqual(['flat', 'flat']);
+      expect(other.checkpoint.step).toBe(sizes.length);
+      // Differences relative to each tensor's largest magnitude: the moments follow the gradients (the
+      // slices' sums round differently, 1e-5 here), and AdamW's m / √v magnifies that for the parameters
+      // whose gradients are near 0 (8e-4 for conv2's weights over 3 uneven slices).
+      const tolerances = [2e-3, 5e-5];
+      for (const [k, [mine, theirs]] of ([[other.checkpoint.parameters, one.checkpoint.parameters], [other.checkpoint.optimizerState, one.checkpoint.optimizerState]] as const).entries()) {
+        expect(mine.map((t) => t.name)).toEqual(theirs.map((t) => t.name));
+        mine.forEach((t, i) => {
+          const a = t.data as Float32Array;
+          const b = theirs[i].data as Float32Array;
+          let worst = 0;
+          let scale = 0;
+          for (let e = 0; e < a.length; e++) {
+            worst = Math.max(worst, Math.abs(a[e] - b[e]));
+            scale = Math.max(scale, Math.abs(b[e]));
+          }
+          expect(worst / scale, `${t.name} with ${replicas} replicas`).toBeLessThan(tolerances[k]);
+        });
+      }
+    }
+    // Gradient clipping by the norm over every parameter (active at 0.1) comes after the in-graph sum:
+    // with SGD the parameters move by lr × the clipped gradient, so they compare it directly.
+    const clipped = generateArtifacts(buildSeedCnn({ seed: 9 }), { optimizer: 'sgd', clipGradNorm: 0.1 });
+    const [a, b] = [(await checkpointOf(clipped, 1)).checkpoint, (await checkpointOf(clipped, 2)).checkpoint];
+    let worst = 0;
+    a.parameters.forEach((t, i) => (t.data as Float32Array).forEach((v, e) => (worst = Math.max(worst, Math.abs(v - (b.parameters[i].data as Float32Array)[e])))));
+    expect(worst).toBeLessThan(1e-6);
+  });
+
+  it('accumulate replicas\' and one session\'s gradients, and undo a step exactly', async () => {
+    const sgd = generateArtifacts(buildSeedCnn({ seed: 9 }), { optimizer: 'sgd' });
+    const run = async (dataParallel: number) => {
+      const trainer = await Trainer.create(sgd, { device: 'cpu', intraOpNumThreads: 2, dataParallel });
+      // 32 (replicas) + 12 (one session) + 40 (replicas), accumulated into one update.
+      for (const [s, n] of [32, 12, 40].entries()) {
+        const { inputs, labels } = batch(digits, s, n);
+        await trainer.trainStep(inputs, labels);
+      }
+      await trainer.optimizerStep({ learningRate: 0.05 });
+      const before = await trainer.saveCheckpoint();
+      trainer.lazyResetGrad();
+      const { inputs, labels } = batch(digits, 7, 48);
+      await trainer.trainStep(inputs, labels);
+      await trainer.optimizerStep({ learningRate: 0.05 });
+      expect(trainer.restorePrevious()).toBe(true);
+      const restored = await trainer.saveCheckpoint();
+      const params = await trainer.getContiguousParameters();
+      await trainer.release();
+      return { before, restored, params };
+    };
+    const one = await run(1);
+    const two = await run(2);
+    // restorePrevious gives back the checkpoint of before the step, byte for byte.
+    expect(Buffer.from(two.restored).equals(Buffer.from(two.before))).toBe(true);
+    let worst = 0;
+    for (let k = 0; k < one.params.length; k++) worst = Math.max(worst, Math.abs(one.params[k] - two.params[k]));
+    expect(worst).toBeLessThan(1e-6);
+    const initial = decodeCheckpoint(sgd.checkpoint).parameters[0].data as Float32Array;
+    expect(Math.abs(two.params[0] - initial[0]) + Math.abs(two.params[5] - initial[5])).toBeGreaterThan(1e-5);
   });
 
   it("'auto' uses one replica per intra-op thread on the CPU; artifacts record independent samples", async () => {

@@ -11,6 +11,7 @@ export { OutputTensor } from './output-tensor.js';
 export { getRuntime, hasRuntime, registerRuntime } from './registry.js';
 export { resolveDevices } from './resolve-devices.js';
 export type {
+  MovedRun,
   OrtDataType,
   OrtEnv,
   OrtSession,
@@ -18,6 +19,7 @@ export type {
   OrtTensorLike,
   Runtime,
   TensorArray,
+  WorkerOrtSession,
 } from './runtime.js';
 export { Session, createSession } from './session.js';
 export { RunError, stripOrtSourcePaths } from './ort-error.js';

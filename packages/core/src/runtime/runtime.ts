@@ -10,6 +10,24 @@ export type OrtTensorLike = OrtTensor;
 /** A raw ONNX Runtime session, as onnxruntime-node or onnxruntime-web returns it. */
 export type OrtSession = OrtInferenceSession;
 
+/** A session on a thread of its own, made by {@link Runtime.createWorkerSession}. */
+export interface WorkerOrtSession extends OrtSession {
+  /**
+   * Runs with the feeds' buffers moved to the session's thread instead of copied: until the promise
+   * settles, every view of those buffers here is detached (length 0). They come back, as the same
+   * views, in `feeds`; if the run fails they are lost. Feeds must be CPU tensors over plain ArrayBuffers.
+   */
+  runMoving(feeds: Readonly<Record<string, OrtTensorLike>>): Promise<MovedRun>;
+}
+
+/** What {@link WorkerOrtSession.runMoving} returns. */
+export interface MovedRun {
+  /** The session's outputs, by name. */
+  outputs: Record<string, OrtTensorLike>;
+  /** The feeds, by name, over the buffers that went to the worker and back. */
+  feeds: Record<string, OrtTensorLike>;
+}
+
 /** ONNX Runtime session options, as onnxruntime-common types them. */
 export type OrtSessionOptions = OrtInferenceSession.SessionOptions;
 
@@ -62,7 +80,7 @@ export interface Runtime {
    * sessions proceed at the same time; the Trainer's data-parallel replicas use it (docs/ARTIFACTS.md,
    * "Data-parallel replicas"). Outputs come back as CPU tensors of this runtime.
    */
-  createWorkerSession?(model: Uint8Array, options: OrtSessionOptions): Promise<OrtSession>;
+  createWorkerSession?(model: Uint8Array, options: OrtSessionOptions): Promise<WorkerOrtSession>;
   /** Optional: how many threads the machine runs at once (Node: `os.availableParallelism()`). */
   readonly hardwareConcurrency?: number;
 }

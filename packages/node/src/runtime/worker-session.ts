@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { OrtSession, OrtSessionOptions } from '@onnxkit/core';
+import type { MovedRun, OrtSessionOptions, OrtSession, WorkerOrtSession } from '@onnxkit/core';
 import * as ort from 'onnxruntime-node';
 
 // The worker is plain CommonJS evaluated from this string, so it runs the same from the TypeScript
@@ -13,7 +13,15 @@ const ort = require(workerData.ortPath);
 ort.env.logLevel = workerData.logLevel;
 let session;
 const plain = (t) => ({ type: t.type, dims: t.dims, data: t.data });
+const addBuffer = (transfer, data) => {
+  const b = data.buffer;
+  if (b instanceof ArrayBuffer && !transfer.includes(b)) transfer.push(b);
+};
 parentPort.on('message', async (m) => {
+  const transfer = [];
+  // Moved feeds go back with the reply, also when the run fails.
+  const moved = m.kind === 'run' && m.move ? m.feeds : undefined;
+  if (moved) for (const t of Object.values(moved)) addBuffer(transfer, t.data);
   try {
     if (m.kind === 'open') {
       session = await ort.InferenceSession.create(m.model, m.options);
@@ -24,20 +32,18 @@ parentPort.on('message', async (m) => {
       for (const [name, t] of Object.entries(m.feeds)) feeds[name] = new ort.Tensor(t.type, t.data, t.dims);
       const out = m.fetches ? await session.run(feeds, m.fetches) : await session.run(feeds);
       const outputs = {};
-      const transfer = [];
       for (const [name, t] of Object.entries(out)) {
         outputs[name] = plain(t);
-        const b = t.data.buffer;
-        if (b instanceof ArrayBuffer && b.byteLength === t.data.byteLength && !transfer.includes(b)) transfer.push(b);
+        if (t.data.buffer.byteLength === t.data.byteLength) addBuffer(transfer, t.data);
       }
-      parentPort.postMessage({ id: m.id, outputs }, transfer);
+      parentPort.postMessage({ id: m.id, outputs, feeds: moved }, transfer);
     } else if (m.kind === 'release') {
       await session?.release();
       session = undefined;
       parentPort.postMessage({ id: m.id });
     }
   } catch (e) {
-    parentPort.postMessage({ id: m.id, error: e && e.message ? e.message : String(e) });
+    parentPort.postMessage({ id: m.id, error: e && e.message ? e.message : String(e), feeds: moved }, transfer);
   }
 });
 `;
@@ -52,6 +58,7 @@ interface Reply {
   id: number;
   error?: string;
   outputs?: Record<string, PlainTensor>;
+  feeds?: Record<string, PlainTensor>;
   inputNames?: string[];
   outputNames?: string[];
   inputMetadata?: OrtSession['inputMetadata'];
@@ -68,16 +75,12 @@ const MAX_IDLE = availableParallelism();
  * Starts a worker thread holding one ONNX Runtime CPU session of `model`. Its runs leave the main
  * thread free, and several such sessions run at the same time on different cores.
  */
-export async function createWorkerSession(model: Uint8Array, options: OrtSessionOptions): Promise<OrtSession> {
+export async function createWorkerSession(model: Uint8Array, options: OrtSessionOptions): Promise<WorkerOrtSession> {
   const providers = options.executionProviders ?? ['cpu'];
   if (providers.some((p) => (typeof p === 'string' ? p : p.name) !== 'cpu')) {
     throw new RangeError('createWorkerSession: worker sessions run on the CPU execution provider only');
   }
-  let channel = idle.pop();
-  if (!channel || channel.failed) {
-    ortPath ??= createRequire(import.meta.url).resolve('onnxruntime-node');
-    channel = new WorkerChannel(new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { ortPath, logLevel: ort.env.logLevel ?? 'warning' } }));
-  }
+  const channel = openChannel();
   const { preferredOutputLocation: _cpuOnly, ...cloneable } = options;
   try {
     const meta = await channel.request({ kind: 'open', model: model.slice(), options: cloneable });
@@ -86,6 +89,14 @@ export async function createWorkerSession(model: Uint8Array, options: OrtSession
     await channel.close();
     throw error;
   }
+}
+
+/** An idle thread, or a new one. */
+function openChannel(): WorkerChannel {
+  const channel = idle.pop();
+  if (channel && !channel.failed) return channel;
+  ortPath ??= createRequire(import.meta.url).resolve('onnxruntime-node');
+  return new WorkerChannel(new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { ortPath, logLevel: ort.env.logLevel ?? 'warning' } }));
 }
 
 /** Request/reply over one worker; the worker keeps the process alive only while a request is pending. */
@@ -142,7 +153,7 @@ class WorkerChannel {
 }
 
 /** The main thread's side of a worker session: the OrtSession interface over messages. */
-class WorkerSession implements OrtSession {
+class WorkerSession implements WorkerOrtSession {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
   readonly inputMetadata: OrtSession['inputMetadata'];
@@ -161,13 +172,9 @@ class WorkerSession implements OrtSession {
   run(feeds: ort.InferenceSession.FeedsType, options?: ort.InferenceSession.RunOptions): Promise<ort.InferenceSession.ReturnType>;
   run(feeds: ort.InferenceSession.FeedsType, fetches: ort.InferenceSession.FetchesType, options?: ort.InferenceSession.RunOptions): Promise<ort.InferenceSession.ReturnType>;
   async run(feeds: ort.InferenceSession.FeedsType, fetches?: ort.InferenceSession.FetchesType | ort.InferenceSession.RunOptions): Promise<ort.InferenceSession.ReturnType> {
-    if (this.#released) throw new Error('run: the session has been released');
+    this.#checkAlive('run');
     const plain: Record<string, PlainTensor> = {};
-    const tensors = Object.entries(feeds).map(([name, value]) => {
-      const t = value as ort.Tensor;
-      if (t.location !== 'cpu') throw new TypeError(`run(feeds): input '${name}' must be a CPU tensor for a worker session`);
-      return [name, t, t.data as ArrayBufferView & ort.Tensor.DataType] as const;
-    });
+    const tensors = cpuTensors(feeds, 'run');
     // Posting a view clones its whole buffer, once per message however many views share it (the
     // Trainer's parameters are views of one flat buffer): views that cover at least half of their buffer
     // go as they are, smaller ones as compact copies.
@@ -179,9 +186,20 @@ class WorkerSession implements OrtSession {
     }
     const names = Array.isArray(fetches) ? [...fetches] : undefined;
     const reply = await this.#channel.request({ kind: 'run', feeds: plain, fetches: names });
-    const out: Record<string, ort.Tensor> = {};
-    for (const [name, t] of Object.entries(reply.outputs ?? {})) out[name] = new ort.Tensor(t.type, t.data, t.dims);
-    return out;
+    return tensorsOf(reply.outputs);
+  }
+
+  async runMoving(feeds: Readonly<Record<string, ort.Tensor>>): Promise<MovedRun> {
+    this.#checkAlive('runMoving');
+    const plain: Record<string, PlainTensor> = {};
+    const transfer = new Set<ArrayBuffer>();
+    for (const [name, t, data] of cpuTensors(feeds, 'runMoving')) {
+      if (!(data.buffer instanceof ArrayBuffer)) throw new TypeError(`runMoving(feeds): input '${name}' must be over a plain ArrayBuffer to be moved`);
+      plain[name] = { type: t.type, dims: t.dims, data };
+      transfer.add(data.buffer);
+    }
+    const reply = await this.#channel.request({ kind: 'run', feeds: plain, move: true }, [...transfer]);
+    return { outputs: tensorsOf(reply.outputs), feeds: tensorsOf(reply.feeds) };
   }
 
   async release(): Promise<void> {
@@ -204,4 +222,22 @@ class WorkerSession implements OrtSession {
   endProfiling(): void {
     throw new Error('endProfiling: not available for worker sessions');
   }
+
+  #checkAlive(where: string): void {
+    if (this.#released) throw new Error(`${where}: the session has been released`);
+  }
+}
+
+function cpuTensors(feeds: Readonly<Record<string, unknown>>, where: string) {
+  return Object.entries(feeds).map(([name, value]) => {
+    const t = value as ort.Tensor;
+    if (t.location !== 'cpu') throw new TypeError(`${where}(feeds): input '${name}' must be a CPU tensor for a worker session`);
+    return [name, t, t.data as ArrayBufferView & ort.Tensor.DataType] as const;
+  });
+}
+
+function tensorsOf(plain: Record<string, PlainTensor> | undefined): Record<string, ort.Tensor> {
+  const out: Record<string, ort.Tensor> = {};
+  for (const [name, t] of Object.entries(plain ?? {})) out[name] = new ort.Tensor(t.type, t.data, t.dims);
+  return out;
 }

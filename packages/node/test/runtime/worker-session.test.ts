@@ -23,4 +23,24 @@ describe('worker session feeds', () => {
     expect(large[500]).toBe(500);
     await session.release();
   });
+
+  it('runMoving moves the feeds there and back without a copy: detached while away, the same views after', async () => {
+    const session = await nodeRuntime.createWorkerSession!(add, { executionProviders: ['cpu'] });
+    const mail = Float32Array.from([1, 2, 3, 10, 20, 30, 99]);
+    const pending = session.runMoving({ a: new ort.Tensor('float32', mail.subarray(0, 3), [3]), b: new ort.Tensor('float32', mail.subarray(3, 6), [3]) });
+    expect(mail.length).toBe(0); // moved: this view is detached until the buffer comes back
+    const { outputs, feeds } = await pending;
+    expect(Array.from(outputs.sum.data as Float32Array)).toEqual([11, 22, 33]);
+    const a = feeds.a.data as Float32Array;
+    const b = feeds.b.data as Float32Array;
+    expect(a.buffer).toBe(b.buffer); // one buffer went and came back
+    expect([a.byteOffset, b.byteOffset, a.buffer.byteLength]).toEqual([0, 12, 28]);
+    expect(Array.from(new Float32Array(a.buffer))).toEqual([1, 2, 3, 10, 20, 30, 99]);
+    const shared = new Float32Array(new SharedArrayBuffer(12));
+    await expect(session.runMoving({ a: new ort.Tensor('float32', shared, [3]), b: new ort.Tensor('float32', shared, [3]) })).rejects.toThrow(
+      /input 'a' must be over a plain ArrayBuffer/,
+    );
+    await session.release();
+    await expect(session.runMoving({})).rejects.toThrow(/has been released/);
+  });
 });

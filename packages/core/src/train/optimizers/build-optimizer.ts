@@ -53,6 +53,30 @@ export const OPTIMIZER_OPSET = 17;
  * `<state>.new` for each state tensor (docs/ARTIFACTS.md).
  */
 export function buildOptimizerModel(params: readonly ParameterSpec[], options: OptimizerOptions = {}): OptimizerGraph {
+  return buildUpdate(params, options, (b, p) => b.input(gradientName(p.name), p.dtype, [...p.dims]));
+}
+
+/** Input `r` of {@link buildSummedGradientUpdate}: one part of the gradient of parameter `name`. */
+export const gradientPartName = (name: string, part: number): string => `${gradientName(name)}.part${part}`;
+/** The scalar weight of gradient part `r` in {@link buildSummedGradientUpdate}. */
+export const gradientWeightName = (part: number): string => `gradient_weight.${part}`;
+
+/**
+ * The optimizer model of {@link buildOptimizerModel}, except that each parameter's gradient comes in
+ * `parts` inputs `<p>_grad.part<r>` summed with scalar weights `gradient_weight.<r>` (float32) inside
+ * the graph: the Trainer's data-parallel replicas feed their slices' gradients to it as they are.
+ */
+export function buildSummedGradientUpdate(params: readonly ParameterSpec[], options: OptimizerOptions, parts: number): OptimizerGraph {
+  if (!Number.isInteger(parts) || parts < 1) throw new RangeError(`optimizer: 'parts' must be an integer >= 1, got ${String(parts)}`);
+  let weights: string[] | undefined;
+  return buildUpdate(params, options, (b, p) => {
+    weights ??= Array.from({ length: parts }, (_, r) => b.input(gradientWeightName(r), 'float32', []));
+    const terms = weights.map((w, r) => b.op('Mul', [b.input(gradientPartName(p.name, r), p.dtype, [...p.dims]), w]));
+    return terms.length === 1 ? terms[0] : b.op('Sum', terms);
+  });
+}
+
+function buildUpdate(params: readonly ParameterSpec[], options: OptimizerOptions, gradientOf: (b: GraphBuilder, p: ParameterSpec) => string): OptimizerGraph {
   const resolved = resolveOptimizerOptions(options);
   if (params.length === 0) throw new RangeError('optimizer: needs at least one parameter');
   const state: OptimizerStateSpec[] = [];
@@ -68,7 +92,7 @@ export function buildOptimizerModel(params: readonly ParameterSpec[], options: O
   const lr = b.input(LEARNING_RATE, 'float32', []);
   const step = b.input(STEP, 'float32', []);
   const xs = params.map((p) => b.input(p.name, p.dtype, [...p.dims]));
-  let grads = params.map((p) => b.input(gradientName(p.name), p.dtype, [...p.dims]));
+  let grads = params.map((p) => gradientOf(b, p));
   const states = state.map((s) => b.input(s.name, s.dtype, s.dims));
 
   const ctx = makeUpdateContext(b, resolved, lr, step);

@@ -1,9 +1,12 @@
-import type { OrtTensorLike, Runtime } from '../../runtime/runtime.js';
+import type { Model } from '../../onnx/ir.js';
+import { elementCount } from '../../onnx/tensor.js';
+import type { OrtTensorLike, Runtime, WorkerOrtSession } from '../../runtime/runtime.js';
 import { Session } from '../../runtime/session.js';
 import { toOrtOptions, type SessionOptions } from '../../runtime/session-options.js';
 import { ARTIFACT_METADATA } from '../artifacts/artifact-metadata.js';
 import { LABELS, LOSS } from '../artifacts/generate.js';
-import { gradientName } from '../optimizers/names.js';
+import { ReplicaGradients } from './replica-gradients.js';
+import { FLAT_GRADIENT, flatGradientModel } from './replica-model.js';
 
 /** Fewest samples a replica gets: below this a slice costs more in messages than it saves. */
 export const MIN_SAMPLES_PER_REPLICA = 8;
@@ -54,16 +57,20 @@ export function planReplicas(
  */
 export class TrainingReplicas {
   readonly #runtime: Runtime;
+  readonly #parameters: readonly { name: string; dims: readonly number[] }[];
   readonly #bytes: Uint8Array;
   readonly #options: SessionOptions;
   readonly #plan: ReplicaPlan;
-  #sessions: Promise<Session[]> | undefined;
+  #sessions: Promise<{ workers: WorkerOrtSession[]; own: Session }> | undefined;
+  /** Per worker: the buffer its copy of the parameters travels in, back after each run. */
+  readonly #parameterMail: (Float32Array | undefined)[] = [];
 
-  constructor(runtime: Runtime, trainingBytes: Uint8Array, options: SessionOptions, plan: ReplicaPlan) {
+  constructor(runtime: Runtime, training: Model, options: SessionOptions, plan: ReplicaPlan, parameters: readonly { name: string; dims: readonly number[] }[]) {
     this.#runtime = runtime;
-    this.#bytes = trainingBytes;
     this.#options = options;
     this.#plan = plan;
+    this.#parameters = parameters;
+    this.#bytes = flatGradientModel(training, parameters);
   }
 
   /** How many replicas run at once. */
@@ -78,74 +85,66 @@ export class TrainingReplicas {
 
   /**
    * Runs `slices` replicas over consecutive slices of `batch` (data inputs and labels, already checked
-   * tensors with the batch on axis 0) with the same `parameters`; returns the batch's loss and gradients.
+   * tensors with the batch on axis 0) with the same `parameters`: the last slice on the calling thread,
+   * the others on workers. Returns the batch's loss and the slices' gradients with their weights.
    */
-  async run(
-    batch: Readonly<Record<string, OrtTensorLike>>,
-    parameters: ReadonlyMap<string, OrtTensorLike>,
-    parameterNames: readonly string[],
-    slices: number,
-  ): Promise<{ loss: number; gradients: Map<string, OrtTensorLike> }> {
-    const sessions = await this.#start();
+  async run(batch: Readonly<Record<string, OrtTensorLike>>, parameters: ReadonlyMap<string, OrtTensorLike>, slices: number): Promise<{ loss: number; gradients: ReplicaGradients }> {
+    const { workers, own } = await this.#start();
     const samples = batch[LABELS].dims[0];
     const bounds = sliceBounds(samples, slices);
-    const params = Object.fromEntries(parameters);
     const results = await Promise.all(
-      bounds.map(([from, to], i) => sessions[i].run({ ...sliceRows(batch, from, to, this.#runtime), ...params })),
+      bounds.map(([from, to], i) => {
+        const rows = sliceRows(batch, from, to, this.#runtime);
+        if (i === slices - 1) return own.run({ ...rows, ...Object.fromEntries(parameters) }).then((out) => mapValues(out, (t) => t.tensor));
+        return this.#runWorker(workers[i], i, rows, parameters);
+      }),
     );
     const weights = bounds.map(([from, to]) => (to - from) / samples);
     let loss = 0;
-    results.forEach((r, i) => (loss += weights[i] * Number(r[LOSS].tensor.data[0])));
-    // The sums go end to end into one buffer, in parameter order: the Trainer's flat optimizer update
-    // (optimizer-update.ts) then reads it without gathering the gradients first.
-    const parts = parameterNames.map((name) => results.map((r) => r[gradientName(name)].tensor));
-    const flat = new Float32Array(parts.reduce((n, p) => n + p[0].data.length, 0));
-    const gradients = new Map<string, OrtTensorLike>();
-    let offset = 0;
-    parameterNames.forEach((name, i) => {
-      const size = parts[i][0].data.length;
-      const sum = flat.subarray(offset, offset + size);
-      weightedSum(sum, parts[i].map((t) => t.data as Float32Array), weights);
-      gradients.set(name, this.#runtime.createTensor('float32', sum, parts[i][0].dims));
-      offset += size;
-    });
-    return { loss, gradients };
+    results.forEach((r, i) => (loss += weights[i] * Number(r[LOSS].data[0])));
+    const parts = results.map((r) => r[FLAT_GRADIENT].data as Float32Array);
+    return { loss, gradients: new ReplicaGradients(this.#parameters, parts, weights) };
   }
 
   /** Stops the replicas' threads. */
   async release(): Promise<void> {
-    const sessions = await this.#sessions?.catch(() => []);
+    const sessions = await this.#sessions?.catch(() => undefined);
     this.#sessions = undefined;
-    await Promise.all((sessions ?? []).map((s) => s.release()));
+    if (sessions) await Promise.all([...sessions.workers, sessions.own].map((s) => s.release()));
   }
 
-  #start(): Promise<Session[]> {
+  /** One worker's slice: the parameters copied into its mail buffer, which goes there and back without a copy. */
+  async #runWorker(worker: WorkerOrtSession, index: number, rows: Record<string, OrtTensorLike>, parameters: ReadonlyMap<string, OrtTensorLike>): Promise<Record<string, OrtTensorLike>> {
+    const total = this.#parameters.reduce((n, p) => n + elementCount(p.dims), 0);
+    let mail = this.#parameterMail[index];
+    // A mail buffer that did not come back (a failed run) is detached: length 0.
+    if (!mail || mail.length !== total) mail = new Float32Array(total);
+    this.#parameterMail[index] = undefined;
+    const feeds: Record<string, OrtTensorLike> = { ...rows };
+    let offset = 0;
+    for (const p of this.#parameters) {
+      const data = parameters.get(p.name)!.data as Float32Array;
+      const view = mail.subarray(offset, offset + data.length);
+      view.set(data);
+      feeds[p.name] = this.#runtime.createTensor('float32', view, p.dims);
+      offset += data.length;
+    }
+    const { outputs, feeds: back } = await worker.runMoving(feeds);
+    this.#parameterMail[index] = new Float32Array((back[this.#parameters[0].name].data as Float32Array).buffer);
+    return outputs;
+  }
+
+  #start(): Promise<{ workers: WorkerOrtSession[]; own: Session }> {
     this.#sessions ??= (async () => {
       const create = this.#runtime.createWorkerSession!;
       const options = { ...toOrtOptions(this.#options, 'cpu'), intraOpNumThreads: this.#plan.threadsEach, interOpNumThreads: 1 };
       // The last replica runs on this thread's own session: its run blocks this thread while the others
       // work (onnxruntime-node runs synchronously), and its feeds and gradients cross no thread.
-      const workers = Array.from({ length: this.#plan.count - 1 }, () => create(this.#bytes, options));
-      const raw = await Promise.all([...workers, this.#runtime.createSession(this.#bytes, options)]);
-      return raw.map((ort) => new Session(ort, this.#runtime, 'cpu'));
+      const workers = await Promise.all(Array.from({ length: this.#plan.count - 1 }, () => create(this.#bytes, options)));
+      const own = new Session(await this.#runtime.createSession(this.#bytes, options), this.#runtime, 'cpu');
+      return { workers, own };
     })();
     return this.#sessions;
-  }
-}
-
-/** `out` = Σ weights[i] × parts[i]. */
-function weightedSum(out: Float32Array, parts: Float32Array[], weights: number[]): void {
-  const [first, second] = parts;
-  const [w0, w1] = weights;
-  if (parts.length === 2) {
-    for (let k = 0; k < out.length; k++) out[k] = w0 * first[k] + w1 * second[k];
-    return;
-  }
-  for (let k = 0; k < out.length; k++) out[k] = w0 * first[k];
-  for (let i = 1; i < parts.length; i++) {
-    const g = parts[i];
-    const w = weights[i];
-    for (let k = 0; k < out.length; k++) out[k] += w * g[k];
   }
 }
 
@@ -168,4 +167,8 @@ function sliceRows(batch: Readonly<Record<string, OrtTensorLike>>, from: number,
     out[name] = runtime.createTensor(t.type, data, [to - from, ...t.dims.slice(1)]);
   }
   return out;
+}
+
+function mapValues<T, U>(record: Record<string, T>, f: (v: T) => U): Record<string, U> {
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, f(v)]));
 }

@@ -5,17 +5,19 @@ import type { FeedValue } from '../../runtime/feeds.js';
 import type { OrtTensorLike } from '../../runtime/runtime.js';
 import type { Session } from '../../runtime/session.js';
 import type { Checkpoint } from '../artifacts/checkpoint.js';
-import { buildOptimizerModel } from '../optimizers/build-optimizer.js';
+import { buildOptimizerModel, buildSummedGradientUpdate, gradientPartName, gradientWeightName } from '../optimizers/build-optimizer.js';
 import { gradientName, LEARNING_RATE, stateName, STEP, updatedName } from '../optimizers/names.js';
 import { resolveOptimizerOptions, stateSlots, type ResolvedOptimizerOptions } from '../optimizers/options.js';
 import type { ArtifactModel } from './artifact-set.js';
+import { gradientMap, ReplicaGradients, type GradientMap } from './replica-gradients.js';
 
 type TensorMap = Map<string, OrtTensorLike>;
 
 /** Parameters, gradients and state by name: what one optimizer update reads. */
 export interface UpdateInputs {
   params: ReadonlyMap<string, OrtTensorLike>;
-  grads: ReadonlyMap<string, OrtTensorLike>;
+  /** By name, or as the data-parallel replicas left them (summed by the update). */
+  grads: GradientMap | ReplicaGradients;
   state: ReadonlyMap<string, OrtTensorLike>;
   learningRate: number;
   step: number;
@@ -41,6 +43,8 @@ export interface OptimizerUpdate {
   /** Which of the two runs it. */
   readonly layout: OptimizerLayout;
   run(inputs: UpdateInputs): Promise<UpdateResult>;
+  /** Frees its sessions. */
+  release(): Promise<void>;
 }
 
 /** A parameter as the update lays it out. */
@@ -61,9 +65,10 @@ const FLAT = 'parameters';
  * the same update with a handful of nodes instead of ~15 per parameter: ORT's per-node cost, not the
  * arithmetic, is most of a small model's optimizer step. It is used only when the artifacts' optimizer
  * graph is, byte for byte, the one onnxkit builds from the options recorded in it; any other graph
- * (older generator, edited file) runs as it is.
+ * (older generator, edited file) runs as it is. With `gradientParts` > 1 (data-parallel replicas) the
+ * gradient comes in that many parts, one per replica, summed with weights inside the graph.
  */
-export function flatOptimizerModel(optimizer: ArtifactModel, checkpoint: Checkpoint): { bytes: Uint8Array; slots: readonly string[] } | undefined {
+export function flatOptimizerModel(optimizer: ArtifactModel, checkpoint: Checkpoint, gradientParts = 1): { bytes: Uint8Array; slots: readonly string[] } | undefined {
   const recorded = optimizer.model.metadata[OPTIMIZER_OPTIONS_KEY];
   if (!recorded || checkpoint.parameters.length === 0 || checkpoint.parameters.some((p) => p.dtype !== 'float32')) return undefined;
   let options: ResolvedOptimizerOptions;
@@ -77,7 +82,9 @@ export function flatOptimizerModel(optimizer: ArtifactModel, checkpoint: Checkpo
   const sameState = rebuilt.state.length === checkpoint.optimizerState.length && rebuilt.state.every((s, i) => s.name === checkpoint.optimizerState[i].name);
   if (!sameState || !sameBytes(encodeModel({ ...rebuilt.model, metadata: optimizer.model.metadata }), optimizer.bytes)) return undefined;
   const total = params.reduce((n, p) => n + elementCount(p.dims), 0);
-  return { bytes: encodeModel(buildOptimizerModel([{ name: FLAT, dtype: 'float32', dims: [total] }], options).model), slots: stateSlots(options.optimizer) };
+  const flat = [{ name: FLAT, dtype: 'float32' as const, dims: [total] }];
+  const model = gradientParts > 1 ? buildSummedGradientUpdate(flat, options, gradientParts).model : buildOptimizerModel(flat, options).model;
+  return { bytes: encodeModel(model), slots: stateSlots(options.optimizer) };
 }
 
 /** The artifacts' optimizer graph as it is: every parameter, gradient and state tensor by name. */
@@ -95,9 +102,10 @@ export class PerParameterUpdate implements OptimizerUpdate {
 
   async run({ params, grads, state, learningRate, step }: UpdateInputs): Promise<UpdateResult> {
     const feeds: Record<string, FeedValue> = scalars(this.session, learningRate, step);
+    const byName = gradientMap(grads, this.session.runtime);
     for (const p of this.#params) {
       feeds[p] = params.get(p)!;
-      feeds[gradientName(p)] = grads.get(p)!;
+      feeds[gradientName(p)] = byName.get(p)!;
     }
     for (const s of this.#state) feeds[s] = state.get(s)!;
     const out = await this.session.run(feeds);
@@ -106,13 +114,17 @@ export class PerParameterUpdate implements OptimizerUpdate {
       state: new Map(this.#state.map((s) => [s, out[updatedName(s)].tensor])),
     };
   }
+
+  release(): Promise<void> {
+    return this.session.release();
+  }
 }
 
 /**
  * The update over one flat buffer per quantity (see {@link flatOptimizerModel}); CPU tensors only. The
  * new parameters and state come back as views of the graph's flat outputs, so the next update reads
  * them without a copy; gradients (separate outputs of the training graph) are gathered into a scratch
- * buffer.
+ * buffer, and replicas' gradients go in as their flat parts, summed by the graph.
  */
 export class FlatUpdate implements OptimizerUpdate {
   readonly session: Session;
@@ -120,10 +132,14 @@ export class FlatUpdate implements OptimizerUpdate {
   readonly #slots: readonly Slot[];
   readonly #stateSlots: readonly string[];
   readonly #total: number;
+  readonly #parts: number;
   /** Where gradients that are not yet one buffer are gathered (made on first need: replicas' gradients already are). */
   #gradients: Float32Array | undefined;
+  /** Zeros for the gradient parts of replicas that did not run. */
+  #zeros: Float32Array | undefined;
 
-  constructor(session: Session, params: readonly { name: string; dims: readonly number[] }[], stateSlotNames: readonly string[]) {
+  /** `gradientParts`: as the session's graph was built (`flatOptimizerModel`). */
+  constructor(session: Session, params: readonly { name: string; dims: readonly number[] }[], stateSlotNames: readonly string[], gradientParts = 1) {
     this.session = session;
     let offset = 0;
     this.#slots = params.map((p) => {
@@ -134,6 +150,7 @@ export class FlatUpdate implements OptimizerUpdate {
     });
     this.#total = offset;
     this.#stateSlots = stateSlotNames;
+    this.#parts = gradientParts;
   }
 
   async run({ params, grads, state, learningRate, step }: UpdateInputs): Promise<UpdateResult> {
@@ -141,7 +158,20 @@ export class FlatUpdate implements OptimizerUpdate {
     const flat = (data: Float32Array) => runtime.createTensor('float32', data, [this.#total]);
     const feeds: Record<string, FeedValue> = scalars(this.session, learningRate, step);
     feeds[FLAT] = flat(this.#gather((n) => params.get(n)!));
-    feeds[gradientName(FLAT)] = flat(this.#gather((n) => grads.get(n)!, () => (this.#gradients ??= new Float32Array(this.#total))));
+    const scratch = () => (this.#gradients ??= new Float32Array(this.#total));
+    if (this.#parts === 1) {
+      const byName = gradientMap(grads, runtime);
+      feeds[gradientName(FLAT)] = flat(this.#gather((n) => byName.get(n)!, scratch));
+    } else {
+      // Replicas' gradients go in as their parts; any other gradient as part 0 with weight 1.
+      const replicas = grads instanceof ReplicaGradients ? grads : undefined;
+      const parts = replicas?.parts ?? [this.#gather((n) => (grads as GradientMap).get(n)!, scratch)];
+      const weights = replicas?.weights ?? [1];
+      for (let r = 0; r < this.#parts; r++) {
+        feeds[gradientPartName(FLAT, r)] = flat(parts[r] ?? (this.#zeros ??= new Float32Array(this.#total)));
+        feeds[gradientWeightName(r)] = runtime.createTensor('float32', Float32Array.of(weights[r] ?? 0), []);
+      }
+    }
     for (const slot of this.#stateSlots) feeds[stateName(FLAT, slot)] = flat(this.#gather((n) => state.get(stateName(n, slot))!));
     const out = await this.session.run(feeds);
     const views = (data: Float32Array, name: (p: string) => string) =>
@@ -151,6 +181,10 @@ export class FlatUpdate implements OptimizerUpdate {
       for (const [name, t] of views(out[updatedName(stateName(FLAT, slot))].tensor.data as Float32Array, (p) => stateName(p, slot))) result.state.set(name, t);
     }
     return result;
+  }
+
+  release(): Promise<void> {
+    return this.session.release();
   }
 
   /** One flat buffer of the tensors `tensorOf(name)`: their own buffer when they are already its consecutive views, else a copy. */

@@ -184,21 +184,24 @@ export async function startSessions(given: TrainingArtifacts | ArtifactSet | Mod
   const evalModel = artifactModel(chosen.artifacts.evalModel, ARTIFACT_FILES.evalModel);
   const optimizer = artifactModel(chosen.artifacts.optimizerModel, ARTIFACT_FILES.optimizerModel);
   const evalSession = await createSession(evalModel.bytes, pinned);
-  const updated = [...params, ...checkpoint.optimizerState.map((s) => s.name)].map(updatedName);
-  const flat = keepOnDevice ? undefined : flatOptimizerModel(optimizer, checkpoint);
-  const optimizerSession = await createSession(flat?.bytes ?? optimizer.bytes, keepOnDevice ? { ...pinned, ...onDevice(updated) } : pinned);
-  const update = flat
-    ? new FlatUpdate(optimizerSession, checkpoint.parameters, flat.slots)
-    : new PerParameterUpdate(optimizerSession, params, checkpoint.optimizerState.map((s) => s.name));
   const paramSet = new Set(params);
   const batchAxisFree = trainingSession.inputs.filter((s) => !paramSet.has(s.name)).every((s) => s.shape && s.shape.length > 0 && typeof s.shape[0] !== 'number');
   const plan = planReplicas(dataParallel, trainingSession.runtime, keepOnDevice ? 'gpu-buffer' : device, training.model.metadata, batchAxisFree, sessionOptions.intraOpNumThreads);
   if (typeof dataParallel === 'number' && dataParallel > 1 && plan.count === 1) {
-    for (const s of [trainingSession, evalSession, optimizerSession]) await s.release();
+    for (const s of [trainingSession, evalSession]) await s.release();
     throw new RangeError(`Trainer.create: dataParallel ${dataParallel} is not possible here: ${plan.reason}`);
   }
+  const replicas = plan.count > 1 ? new TrainingReplicas(trainingSession.runtime, training.model, pinned, plan, checkpoint.parameters) : undefined;
+  const updated = [...params, ...checkpoint.optimizerState.map((s) => s.name)].map(updatedName);
+  // With replicas the flat update sums their gradients (one part each) inside its graph.
+  const parts = replicas?.count ?? 1;
+  const flat = keepOnDevice ? undefined : flatOptimizerModel(optimizer, checkpoint, parts);
+  const optimizerSession = await createSession(flat?.bytes ?? optimizer.bytes, keepOnDevice ? { ...pinned, ...onDevice(updated) } : pinned);
+  const update = flat
+    ? new FlatUpdate(optimizerSession, checkpoint.parameters, flat.slots, parts)
+    : new PerParameterUpdate(optimizerSession, params, checkpoint.optimizerState.map((s) => s.name));
   return {
-    replicas: plan.count > 1 ? new TrainingReplicas(trainingSession.runtime, training.bytes, pinned, plan) : undefined,
+    replicas,
     training: trainingSession,
     eval: evalSession,
     optimizer: update,

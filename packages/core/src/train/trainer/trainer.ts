@@ -16,6 +16,7 @@ import { inferenceModelFromEval, MODEL_CARD_KEY } from './inference-export.js';
 import { startSessions, type StartedSessions, type TrainerOptions } from './start-sessions.js';
 import type { TrainingReplicas } from './data-parallel.js';
 import type { OptimizerLayout, OptimizerUpdate } from './optimizer-update.js';
+import { gradientMap, ReplicaGradients, type GradientMap } from './replica-gradients.js';
 import { prepareFeeds } from '../../runtime/feeds.js';
 import type { TensorSpec } from '../../runtime/tensor-spec.js';
 
@@ -75,7 +76,7 @@ export class Trainer {
   #state: TensorMap = new Map();
   #stateNames: string[];
   #statistics: BatchStatistics; // batch statistics: batch-statistics.ts
-  #grads: TensorMap | undefined;
+  #grads: GradientMap | ReplicaGradients | undefined;
   #previous: { params: TensorMap; state: TensorMap; step: number } | undefined;
   #resetPending = true;
   #step = 0;
@@ -147,7 +148,7 @@ export class Trainer {
     this.#checkAlive('trainStep');
     const { loss, grads } = await this.#runTraining({ ...this.#dataFeeds(inputs, 'trainStep'), [LABELS]: labels });
     if (this.#resetPending || !this.#grads) {
-      this.#disposeAll(this.#grads);
+      this.#disposeGradients();
       this.#grads = grads;
       this.#resetPending = false;
     } else {
@@ -304,11 +305,12 @@ export class Trainer {
   async release(): Promise<void> {
     if (this.#released) return;
     this.#released = true;
-    this.#disposeAll(this.#grads);
+    this.#disposeGradients();
     if (this.#previous) this.#disposeGeneration(this.#previous);
     this.#disposeGeneration({ params: this.#params, state: this.#state });
     this.#statistics.dispose(); // batch statistics: batch-statistics.ts
-    for (const s of [this.#training, this.#eval, this.#update.session, this.#accumulator]) await s?.release();
+    for (const s of [this.#training, this.#eval, this.#accumulator]) await s?.release();
+    await this.#update.release();
     await this.#replicas?.release();
   }
 
@@ -329,13 +331,13 @@ export class Trainer {
   }
 
   /** The batch's loss and gradients: from the replicas when the batch is large enough to share, else one run. */
-  async #runTraining(batch: Record<string, FeedValue>): Promise<{ loss: number; grads: TensorMap }> {
+  async #runTraining(batch: Record<string, FeedValue>): Promise<{ loss: number; grads: GradientMap | ReplicaGradients }> {
     const names = this.parameters.map((p) => p.name);
     if (this.#replicas) {
       const checked = prepareFeeds(batch, this.#sampleInputs, this.#training.runtime);
       const slices = this.#replicas.slicesFor(checked[LABELS].dims[0] ?? 0);
       if (slices > 1) {
-        const { loss, gradients } = await this.#replicas.run(checked, this.#params, names, slices);
+        const { loss, gradients } = await this.#replicas.run(checked, this.#params, slices);
         return { loss, grads: gradients };
       }
       batch = checked;
@@ -356,7 +358,9 @@ export class Trainer {
     return inputs;
   }
 
-  async #accumulate(sum: TensorMap, add: TensorMap): Promise<TensorMap> {
+  async #accumulate(sumSoFar: GradientMap | ReplicaGradients, added: GradientMap | ReplicaGradients): Promise<GradientMap> {
+    const sum = gradientMap(sumSoFar, this.#training.runtime);
+    const add = gradientMap(added, this.#training.runtime);
     this.#accumulator ??= await createSession(accumulatorModelBytes(this.parameters), {
       ...this.#options,
       ...(this.#keepOnDevice
@@ -381,6 +385,10 @@ export class Trainer {
   #disposeAll(map: TensorMap | undefined): void {
     if (!map) return;
     for (const t of map.values()) if (t.location === 'gpu-buffer') t.dispose();
+  }
+
+  #disposeGradients(): void {
+    if (!(this.#grads instanceof ReplicaGradients)) this.#disposeAll(this.#grads);
   }
 
   #disposeGeneration(g: { params: TensorMap; state: TensorMap }): void {
