@@ -94,7 +94,8 @@ export class TrainingReplicas {
     const bounds = sliceBounds(samples, slices);
     const results = await Promise.all(
       bounds.map(([from, to], i) => {
-        const rows = sliceRows(batch, from, to, this.#runtime);
+        // The worker's slice is moved to its thread, so it gets a buffer of its own; this thread's is a view.
+        const rows = sliceRows(batch, from, to, this.#runtime, i < slices - 1);
         if (i === slices - 1) return own.run({ ...rows, ...Object.fromEntries(parameters) }).then((out) => mapValues(out, (t) => t.tensor));
         return this.#runWorker(workers[i], i, rows, parameters);
       }),
@@ -159,11 +160,11 @@ function sliceBounds(samples: number, slices: number): [number, number][] {
   return out;
 }
 
-function sliceRows(batch: Readonly<Record<string, OrtTensorLike>>, from: number, to: number, runtime: Runtime): Record<string, OrtTensorLike> {
+function sliceRows(batch: Readonly<Record<string, OrtTensorLike>>, from: number, to: number, runtime: Runtime, copy: boolean): Record<string, OrtTensorLike> {
   const out: Record<string, OrtTensorLike> = {};
   for (const [name, t] of Object.entries(batch)) {
     const row = t.dims.slice(1).reduce((a, d) => a * d, 1);
-    const data = (t.data as Float32Array).slice(from * row, to * row);
+    const data = copy ? (t.data as Float32Array).slice(from * row, to * row) : (t.data as Float32Array).subarray(from * row, to * row);
     out[name] = runtime.createTensor(t.type, data, [to - from, ...t.dims.slice(1)]);
   }
   return out;

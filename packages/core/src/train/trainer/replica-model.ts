@@ -18,8 +18,10 @@ export function flatGradientModel(training: Model, parameters: readonly { name: 
   const missing = gradients.filter((g) => !graph.outputs.some((o) => o.name === g));
   if (missing.length > 0) throw new RangeError(`replicas: the training model has no output ${missing.map((m) => `'${m}'`).join(', ')}`);
   const flatShape = `${FLAT_GRADIENT}.shape`;
-  const nodes: Node[] = gradients.map((g) => ({ opType: 'Reshape', domain: '', name: `${g}.flatten`, inputs: [g, flatShape], outputs: [`${g}.flat`], attributes: {} }));
-  nodes.push({ opType: 'Concat', domain: '', name: `${FLAT_GRADIENT}.concat`, inputs: gradients.map((g) => `${g}.flat`), outputs: [FLAT_GRADIENT], attributes: { axis: { type: 'int', value: 0 } } });
+  // New names all under FLAT_GRADIENT's prefix, which generated graphs never use otherwise.
+  const flat = (i: number) => `${FLAT_GRADIENT}.part${i}`;
+  const nodes: Node[] = gradients.map((g, i) => ({ opType: 'Reshape', domain: '', name: `${flat(i)}.reshape`, inputs: [g, flatShape], outputs: [flat(i)], attributes: {} }));
+  nodes.push({ opType: 'Concat', domain: '', name: `${FLAT_GRADIENT}.concat`, inputs: gradients.map((_, i) => flat(i)), outputs: [FLAT_GRADIENT], attributes: { axis: { type: 'int', value: 0 } } });
   const total = parameters.reduce((n, p) => n + elementCount(p.dims), 0);
   return encodeModel({
     ...training,
